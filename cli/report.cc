@@ -1,0 +1,107 @@
+#include "cli/report.h"
+
+#include <fmt/format.h>
+
+#include "properties/property.h"
+#include "simulator/trace.h"
+
+namespace ckptsim::cli {
+
+using Json = nlohmann::ordered_json;
+
+std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant) {
+  std::string command = fmt::format("ckptsim run {} --seed {}", scenario_arg, seed);
+  if (variant != model::Variant::kFlip147) command += fmt::format(" --variant {}", model::Name(variant));
+  return command;
+}
+
+std::string ExpectationProblem(const simulator::RunConfig& config, const simulator::RunResult& result) {
+  if (!result.violations.empty()) return "";  // the run stopped at the violation
+  if (config.expect.terminates && !result.job_finished) {
+    std::string why = result.hit_step_limit   ? "the step limit was reached"
+                      : result.hit_tick_limit ? "the tick limit was reached"
+                                              : "no action was enabled any more";
+    return fmt::format("expected the job to reach FINISHED, but {} first", why);
+  }
+  return "";
+}
+
+void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
+                  const simulator::RunResult& result) {
+  const model::JobGraph& graph = *config.graph;
+  const auto& p = config.protocol;
+  const auto& t = config.timing;
+  fmt::print("options: {} vertices, {} subtasks, {} channels; checkpoint every {} ticks (timeout {}, max {} "
+             "concurrent, {}); checkpoints after tasks finish: {}; immediate final checkpoint: {}\n",
+             graph.vertices().size(), graph.subtask_count(), graph.channel_count(), t.checkpoint_interval_ticks,
+             t.checkpoint_timeout_ticks, p.max_concurrent_checkpoints, model::Name(p.checkpoint_mode),
+             p.checkpoints_after_tasks_finish ? "on" : "off", p.immediate_final_checkpoint ? "on" : "off");
+  std::string end = result.job_finished     ? "job FINISHED"
+                    : result.hit_step_limit ? "step limit reached"
+                    : result.hit_tick_limit ? "tick limit reached"
+                                            : "job did not finish";
+  if (!result.violations.empty()) end = "stopped at the first violation";
+  fmt::print("result: {} after {} steps, {} ticks\n", end, result.steps, result.ticks);
+  const auto& s = result.stats;
+  std::string reasons;
+  for (const auto& [reason, count] : s.aborted_by_reason) {
+    reasons += fmt::format("{}{}: {}", reasons.empty() ? " (" : ", ", reason, count);
+  }
+  if (!reasons.empty()) reasons += ")";
+  fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}\n", s.checkpoints_triggered,
+             s.checkpoints_completed, s.checkpoints_aborted, reasons);
+  fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
+             graph.subtask_count(), s.records_emitted, s.records_committed);
+  fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
+  fmt::print("properties:\n");
+  for (const properties::PropertyInfo& info : properties::AllProperties()) {
+    const properties::Violation* violation = nullptr;
+    for (const auto& v : result.violations) {
+      if (v.property == info.id) violation = &v;
+    }
+    if (violation == nullptr) {
+      fmt::print("  {} {:<20} held\n", info.code, info.name);
+      continue;
+    }
+    fmt::print("  {} {:<20} VIOLATED at step {}: {}\n", info.code, info.name, violation->step, violation->summary);
+    for (const std::string& detail : violation->details) fmt::print("       {}\n", detail);
+  }
+  const std::string problem = ExpectationProblem(config, result);
+  if (!problem.empty()) fmt::print("expectation not met: {}\n", problem);
+  fmt::print("replay: {}\n", ReplayCommand(scenario_arg, result.seed, p.variant));
+}
+
+Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_arg,
+               const simulator::RunResult& result) {
+  const auto& s = result.stats;
+  Json aborted = Json::object();
+  for (const auto& [reason, count] : s.aborted_by_reason) aborted[reason] = count;
+  Json properties = Json::object();
+  const Json verdicts = simulator::VerdictsToJson(result);
+  for (const auto& [code, verdict] : verdicts.items()) {
+    properties[code] = verdict["verdict"];
+    if (verdict["verdict"] == "violated") properties[code + "_report"] = verdict;
+  }
+  return Json{{"scenario", config.scenario_name},
+              {"variant", model::Name(config.protocol.variant)},
+              {"seed", result.seed},
+              {"steps", result.steps},
+              {"ticks", result.ticks},
+              {"trace_hash", simulator::HashToHex(result.trace_hash)},
+              {"job_finished", result.job_finished},
+              {"hit_step_limit", result.hit_step_limit},
+              {"hit_tick_limit", result.hit_tick_limit},
+              {"checkpoints",
+               {{"triggered", s.checkpoints_triggered},
+                {"completed", s.checkpoints_completed},
+                {"aborted", s.checkpoints_aborted},
+                {"aborted_by_reason", aborted}}},
+              {"subtasks_finished", s.subtasks_finished},
+              {"records_emitted", s.records_emitted},
+              {"records_committed", s.records_committed},
+              {"properties", properties},
+              {"expectation_problem", ExpectationProblem(config, result)},
+              {"replay", ReplayCommand(scenario_arg, result.seed, config.protocol.variant)}};
+}
+
+}  // namespace ckptsim::cli

@@ -1,0 +1,25 @@
+// Text and JSON renderings of run results, shared by the CLI subcommands.
+#ifndef CKPTSIM_CLI_REPORT_H_
+#define CKPTSIM_CLI_REPORT_H_
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "simulator/run_config.h"
+#include "simulator/runner.h"
+
+namespace ckptsim::cli {
+
+// The command that reproduces this run exactly.
+std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant);
+// Problems with the scenario's expectations (e.g. "terminates" not met); empty if none.
+std::string ExpectationProblem(const simulator::RunConfig& config, const simulator::RunResult& result);
+void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
+                  const simulator::RunResult& result);
+nlohmann::ordered_json RunToJson(const simulator::RunConfig& config, const std::string& scenario_arg,
+                                 const simulator::RunResult& result);
+
+}  // namespace ckptsim::cli
+
+#endif  // CKPTSIM_CLI_REPORT_H_

@@ -1,0 +1,100 @@
+#include "model/action.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "model/job_graph.h"
+
+namespace ckptsim::model {
+namespace {
+
+std::string ChannelName(const JobGraph& graph, int64_t channel) {
+  const ChannelInfo& info = graph.channels()[channel];
+  return fmt::format("{}->{}", graph.SubtaskName(info.producer), graph.SubtaskName(info.consumer));
+}
+
+std::optional<int> ParseSubtask(const JobGraph& graph, std::string_view text) {
+  const size_t open = text.rfind('[');
+  if (open == std::string_view::npos || text.empty() || text.back() != ']') return std::nullopt;
+  auto vertex = graph.FindVertex(text.substr(0, open));
+  if (!vertex) return std::nullopt;
+  int index = 0;
+  std::string_view digits = text.substr(open + 1, text.size() - open - 2);
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+  if (index < 0 || index >= graph.vertices()[*vertex].parallelism) return std::nullopt;
+  return graph.SubtaskOf(*vertex, index);
+}
+
+std::optional<int> ParseChannel(const JobGraph& graph, std::string_view text) {
+  const size_t arrow = text.find("->");
+  if (arrow == std::string_view::npos) return std::nullopt;
+  auto producer = ParseSubtask(graph, text.substr(0, arrow));
+  auto consumer = ParseSubtask(graph, text.substr(arrow + 2));
+  if (!producer || !consumer) return std::nullopt;
+  for (int c = 0; c < graph.channel_count(); ++c) {
+    if (graph.channels()[c].producer == *producer && graph.channels()[c].consumer == *consumer) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseNumber(std::string_view text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string_view Name(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::kStep: return "step";
+    case ActionKind::kDeliver: return "deliver";
+    case ActionKind::kDeliverAck: return "ack";
+    case ActionKind::kDeliverRpc: return "rpc";
+    case ActionKind::kTriggerCheckpoint: return "trigger";
+    case ActionKind::kExpireCheckpoint: return "expire";
+  }
+  return "?";
+}
+
+std::string Describe(const JobGraph& graph, const Action& action) {
+  switch (action.kind) {
+    case ActionKind::kStep:
+      return fmt::format("step {}", graph.SubtaskName(static_cast<int>(action.target)));
+    case ActionKind::kDeliver:
+      return fmt::format("deliver {}", ChannelName(graph, action.target));
+    case ActionKind::kDeliverAck:
+      return fmt::format("ack {}", ChannelName(graph, action.target));
+    case ActionKind::kDeliverRpc:
+      return fmt::format("rpc {}", action.target);
+    case ActionKind::kTriggerCheckpoint:
+      return "trigger";
+    case ActionKind::kExpireCheckpoint:
+      return fmt::format("expire {}", action.target);
+  }
+  return "?";
+}
+
+std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text) {
+  const size_t space = text.find(' ');
+  const std::string_view verb = text.substr(0, space);
+  std::string_view rest = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  if (verb == "trigger" && rest.empty()) return Action{ActionKind::kTriggerCheckpoint, 0};
+  if (verb == "step") {
+    if (auto s = ParseSubtask(graph, rest)) return Action{ActionKind::kStep, *s};
+  } else if (verb == "deliver" || verb == "ack") {
+    if (auto c = ParseChannel(graph, rest)) {
+      return Action{verb == "deliver" ? ActionKind::kDeliver : ActionKind::kDeliverAck, *c};
+    }
+  } else if (verb == "rpc" || verb == "expire") {
+    if (auto n = ParseNumber(rest)) return Action{verb == "rpc" ? ActionKind::kDeliverRpc : ActionKind::kExpireCheckpoint, *n};
+  }
+  return std::nullopt;
+}
+
+}  // namespace ckptsim::model

@@ -1,0 +1,43 @@
+// Actions: every nondeterministic choice of the real system, made explicit.
+// EnabledActions lists those possible in a state, in a deterministic order;
+// a driver (simulator, checker, replay, schedule) picks one and Applies it.
+// An Action names its target by stable identities (subtask index, channel
+// index, RPC uid, checkpoint id), so a decision log replays exactly.
+#ifndef CKPTSIM_MODEL_ACTION_H_
+#define CKPTSIM_MODEL_ACTION_H_
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ckptsim::model {
+
+class JobGraph;
+
+enum class ActionKind : uint8_t {
+  kStep,               // subtask: its next internal step (deploy, open, emit, endData, close, ...)
+  kDeliver,            // channel: deliver its head to the consumer
+  kDeliverAck,         // channel: deliver the EndOfData acknowledgement to the producer
+  kDeliverRpc,         // rpc uid: deliver an RPC
+  kTriggerCheckpoint,  // coordinator: start a checkpoint (periodic or immediate)
+  kExpireCheckpoint,   // checkpoint id: the pending checkpoint times out
+};
+std::string_view Name(ActionKind kind);
+
+struct Action {
+  ActionKind kind = ActionKind::kStep;
+  int64_t target = 0;  // subtask, channel, rpc uid or checkpoint id, by kind
+  auto operator<=>(const Action&) const = default;
+};
+
+// Human-readable form, also the decision-log and schedule syntax:
+//   step A[0] | deliver A[0]->B[1] | ack A[0]->B[1] | rpc 17 | trigger | expire 3
+std::string Describe(const JobGraph& graph, const Action& action);
+// Inverse of Describe; nullopt if the text does not name an action of this graph.
+std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text);
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_ACTION_H_

@@ -1,0 +1,312 @@
+#include "model/job_graph.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+#include <iterator>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace ckptsim::model {
+namespace {
+
+struct KindName {
+  OperatorKind kind;
+  std::string_view name;
+};
+constexpr std::array<KindName, 10> kKindNames{{
+    {OperatorKind::kBoundedSource, "bounded_source"},
+    {OperatorKind::kUnboundedSource, "unbounded_source"},
+    {OperatorKind::kMap, "map"},
+    {OperatorKind::kKeyedAggregate, "keyed_aggregate"},
+    {OperatorKind::kUnionState, "union_state"},
+    {OperatorKind::kBroadcastState, "broadcast_state"},
+    {OperatorKind::kBuffering, "buffering"},
+    {OperatorKind::kTwoPhaseCommitSink, "two_phase_commit_sink"},
+    {OperatorKind::kSinkV2Writer, "sink_v2_writer"},
+    {OperatorKind::kSinkV2Committer, "sink_v2_committer"},
+}};
+
+struct PartitioningName {
+  Partitioning partitioning;
+  std::string_view name;
+};
+constexpr std::array<PartitioningName, 5> kPartitioningNames{{
+    {Partitioning::kForward, "forward"},
+    {Partitioning::kRescale, "rescale"},
+    {Partitioning::kHash, "hash"},
+    {Partitioning::kRebalance, "rebalance"},
+    {Partitioning::kBroadcast, "broadcast"},
+}};
+
+}  // namespace
+
+bool IsPointwise(Partitioning partitioning) {
+  switch (partitioning) {
+    case Partitioning::kForward:
+    case Partitioning::kRescale:
+      return true;
+    case Partitioning::kHash:
+    case Partitioning::kRebalance:
+    case Partitioning::kBroadcast:
+      return false;
+  }
+  return false;
+}
+
+bool IsSource(OperatorKind kind) {
+  return kind == OperatorKind::kBoundedSource || kind == OperatorKind::kUnboundedSource;
+}
+
+bool IsSink(OperatorKind kind) {
+  return kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer;
+}
+
+std::string_view Name(OperatorKind kind) {
+  for (const auto& entry : kKindNames) {
+    if (entry.kind == kind) return entry.name;
+  }
+  return "?";
+}
+
+std::string_view Name(Partitioning partitioning) {
+  for (const auto& entry : kPartitioningNames) {
+    if (entry.partitioning == partitioning) return entry.name;
+  }
+  return "?";
+}
+
+std::optional<OperatorKind> ParseOperatorKind(std::string_view text) {
+  for (const auto& entry : kKindNames) {
+    if (entry.name == text) return entry.kind;
+  }
+  return std::nullopt;
+}
+
+std::optional<Partitioning> ParsePartitioning(std::string_view text) {
+  for (const auto& entry : kPartitioningNames) {
+    if (entry.name == text) return entry.partitioning;
+  }
+  return std::nullopt;
+}
+
+std::pair<int, int> JobGraph::PointwiseTargets(int producer_index, int producer_parallelism,
+                                               int consumer_parallelism) {
+  // Mirrors Flink's pointwise wiring: with more consumers than producers each
+  // producer feeds a contiguous block of consumers; with fewer, each consumer
+  // reads a contiguous block of producers.
+  if (producer_parallelism <= consumer_parallelism) {
+    int first = producer_index * consumer_parallelism / producer_parallelism;
+    int last = (producer_index + 1) * consumer_parallelism / producer_parallelism;
+    return {first, last};
+  }
+  for (int consumer = 0; consumer < consumer_parallelism; ++consumer) {
+    int first = consumer * producer_parallelism / consumer_parallelism;
+    int last = (consumer + 1) * producer_parallelism / consumer_parallelism;
+    if (producer_index >= first && producer_index < last) return {consumer, consumer + 1};
+  }
+  return {0, 0};
+}
+
+std::optional<int> JobGraph::FindVertex(std::string_view name) const {
+  for (int v = 0; v < static_cast<int>(vertices_.size()); ++v) {
+    if (vertices_[v].name == name) return v;
+  }
+  return std::nullopt;
+}
+
+std::string JobGraph::SubtaskName(int subtask) const {
+  const SubtaskInfo& info = subtasks_[subtask];
+  return fmt::format("{}[{}]", vertices_[info.vertex].name, info.index);
+}
+
+std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* error) {
+  auto fail = [&](GraphError e) -> std::optional<JobGraph> {
+    if (error != nullptr) *error = std::move(e);
+    return std::nullopt;
+  };
+  const int vertex_count = static_cast<int>(spec.vertices.size());
+  if (vertex_count == 0) return fail({"the job graph has no vertices", -1, -1});
+
+  JobGraph graph;
+  graph.edges_ = spec.edges;
+  for (int v = 0; v < vertex_count; ++v) {
+    const VertexSpec& vs = spec.vertices[v];
+    if (vs.parallelism < 1) {
+      return fail({fmt::format("vertex '{}': parallelism must be at least 1", vs.name), v, -1});
+    }
+    if (vs.operators.empty()) {
+      return fail({fmt::format("vertex '{}' has no operators", vs.name), v, -1});
+    }
+    for (int v2 = 0; v2 < v; ++v2) {
+      if (spec.vertices[v2].name == vs.name) {
+        return fail({fmt::format("vertex name '{}' is used twice", vs.name), v, -1});
+      }
+    }
+    VertexInfo info;
+    info.name = vs.name;
+    info.parallelism = vs.parallelism;
+    info.operators = vs.operators;
+    info.is_source = IsSource(vs.operators.front().kind);
+    info.is_unbounded_source = vs.operators.front().kind == OperatorKind::kUnboundedSource;
+    for (size_t o = 0; o < vs.operators.size(); ++o) {
+      const OperatorSpec& op = vs.operators[o];
+      if (IsSource(op.kind) && o != 0) {
+        return fail({fmt::format("operator '{}': a source must be the head of its chain", op.name), v, -1});
+      }
+      if (IsSink(op.kind) && o + 1 != vs.operators.size()) {
+        return fail({fmt::format("operator '{}': a sink must be the tail of its chain", op.name), v, -1});
+      }
+      if (op.kind == OperatorKind::kUnionState) info.has_union_state = true;
+    }
+    if (vs.operators.front().kind == OperatorKind::kBoundedSource) {
+      if (static_cast<int>(vs.records_per_subtask.size()) != vs.parallelism) {
+        return fail({fmt::format("vertex '{}': records must give one count per subtask ({} expected)",
+                                 vs.name, vs.parallelism), v, -1});
+      }
+      for (int64_t count : vs.records_per_subtask) {
+        if (count < 0) return fail({fmt::format("vertex '{}': record counts must not be negative", vs.name), v, -1});
+      }
+      info.records_per_subtask = vs.records_per_subtask;
+    }
+    if (!vs.task_manager_of_subtask.empty() &&
+        static_cast<int>(vs.task_manager_of_subtask.size()) != vs.parallelism) {
+      return fail({fmt::format("vertex '{}': task_managers must give one entry per subtask", vs.name), v, -1});
+    }
+    graph.vertices_.push_back(std::move(info));
+  }
+
+  using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  BoostGraph boost_graph(vertex_count);
+  for (int e = 0; e < static_cast<int>(spec.edges.size()); ++e) {
+    const EdgeSpec& edge = spec.edges[e];
+    if (edge.from < 0 || edge.from >= vertex_count || edge.to < 0 || edge.to >= vertex_count) {
+      return fail({"edge connects an unknown vertex", -1, e});
+    }
+    const VertexInfo& from = graph.vertices_[edge.from];
+    const VertexInfo& to = graph.vertices_[edge.to];
+    if (edge.from == edge.to) return fail({fmt::format("edge {} -> {} is a self loop", from.name, to.name), -1, e});
+    if (to.is_source) {
+      return fail({fmt::format("edge {} -> {}: a source vertex takes no input", from.name, to.name), -1, e});
+    }
+    if (IsSink(from.operators.back().kind)) {
+      return fail({fmt::format("edge {} -> {}: a sink vertex has no output", from.name, to.name), -1, e});
+    }
+    if (edge.partitioning == Partitioning::kForward && from.parallelism != to.parallelism) {
+      return fail({fmt::format("edge {} -> {}: forward needs equal parallelism ({} vs {})", from.name,
+                               to.name, from.parallelism, to.parallelism), -1, e});
+    }
+    for (int e2 = 0; e2 < e; ++e2) {
+      if (spec.edges[e2].from == edge.from && spec.edges[e2].to == edge.to) {
+        return fail({fmt::format("edge {} -> {} is given twice", from.name, to.name), -1, e});
+      }
+    }
+    boost::add_edge(edge.from, edge.to, boost_graph);
+    graph.vertices_[edge.from].output_edges.push_back(e);
+    graph.vertices_[edge.to].input_edges.push_back(e);
+  }
+  std::vector<BoostGraph::vertex_descriptor> reverse_order;
+  try {
+    boost::topological_sort(boost_graph, std::back_inserter(reverse_order));
+  } catch (const boost::not_a_dag&) {
+    // Name one edge on a cycle: an edge whose target can reach its source.
+    for (int e = 0; e < static_cast<int>(spec.edges.size()); ++e) {
+      std::vector<bool> seen(vertex_count, false);
+      std::vector<int> stack{spec.edges[e].to};
+      while (!stack.empty()) {
+        int v = stack.back();
+        stack.pop_back();
+        if (seen[v]) continue;
+        seen[v] = true;
+        for (int out : graph.vertices_[v].output_edges) stack.push_back(spec.edges[out].to);
+      }
+      if (seen[spec.edges[e].from]) {
+        return fail({fmt::format("edge {} -> {} closes a cycle", graph.vertices_[spec.edges[e].from].name,
+                                 graph.vertices_[spec.edges[e].to].name), -1, e});
+      }
+    }
+    return fail({"the job graph has a cycle", -1, -1});
+  }
+  for (auto it = reverse_order.rbegin(); it != reverse_order.rend(); ++it) {
+    graph.topological_order_.push_back(static_cast<int>(*it));
+  }
+  for (int v = 0; v < vertex_count; ++v) {
+    const VertexInfo& info = graph.vertices_[v];
+    if (!info.is_source && info.input_edges.empty()) {
+      return fail({fmt::format("vertex '{}' has no input and is not a source", info.name), v, -1});
+    }
+  }
+
+  // Subtasks, in vertex order.
+  int task_manager_base = 0;
+  for (int v = 0; v < vertex_count; ++v) {
+    VertexInfo& info = graph.vertices_[v];
+    info.first_subtask = static_cast<int>(graph.subtasks_.size());
+    const auto& layout = spec.vertices[v].task_manager_of_subtask;
+    for (int i = 0; i < info.parallelism; ++i) {
+      SubtaskInfo subtask;
+      subtask.vertex = v;
+      subtask.index = i;
+      subtask.task_manager = layout.empty() ? task_manager_base : layout[i];
+      graph.subtasks_.push_back(std::move(subtask));
+    }
+    if (layout.empty()) ++task_manager_base;
+  }
+
+  // Channels: edge-major, then producer subtask, then consumer subtask.
+  for (int e = 0; e < static_cast<int>(spec.edges.size()); ++e) {
+    const EdgeSpec& edge = spec.edges[e];
+    const VertexInfo& from = graph.vertices_[edge.from];
+    const VertexInfo& to = graph.vertices_[edge.to];
+    const auto& gates = to.input_edges;
+    int gate = static_cast<int>(std::find(gates.begin(), gates.end(), e) - gates.begin());
+    for (int i = 0; i < from.parallelism; ++i) {
+      int first = 0;
+      int last = to.parallelism;
+      if (IsPointwise(edge.partitioning)) {
+        std::tie(first, last) = PointwiseTargets(i, from.parallelism, to.parallelism);
+      }
+      for (int j = first; j < last; ++j) {
+        graph.channels_.push_back(ChannelInfo{e, from.first_subtask + i, to.first_subtask + j, gate});
+      }
+    }
+  }
+  for (int c = 0; c < graph.channel_count(); ++c) {
+    const ChannelInfo& channel = graph.channels_[c];
+    graph.subtasks_[channel.producer].output_channels.push_back(c);
+  }
+  for (SubtaskInfo& subtask : graph.subtasks_) {
+    const VertexInfo& info = graph.vertices_[subtask.vertex];
+    int position = 0;
+    for (int e : info.output_edges) {
+      int first = position;
+      while (position < static_cast<int>(subtask.output_channels.size()) &&
+             graph.channels_[subtask.output_channels[position]].edge == e) {
+        ++position;
+      }
+      subtask.output_ranges.emplace_back(first, position);
+    }
+  }
+  // Inputs gate-major: gates follow input_edges order.
+  for (int v = 0; v < vertex_count; ++v) {
+    for (int e : graph.vertices_[v].input_edges) {
+      for (int c = 0; c < graph.channel_count(); ++c) {
+        const ChannelInfo& channel = graph.channels_[c];
+        if (channel.edge != e) continue;
+        SubtaskInfo& consumer = graph.subtasks_[channel.consumer];
+        consumer.input_channels.push_back(c);
+        consumer.producers.push_back(channel.producer);
+      }
+    }
+  }
+  for (SubtaskInfo& subtask : graph.subtasks_) {
+    std::sort(subtask.producers.begin(), subtask.producers.end());
+    subtask.producers.erase(std::unique(subtask.producers.begin(), subtask.producers.end()),
+                            subtask.producers.end());
+  }
+  return graph;
+}
+
+}  // namespace ckptsim::model

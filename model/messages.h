@@ -1,0 +1,109 @@
+// What travels on channels and over RPC.
+//
+// A channel carries, in strict FIFO order, records, MAX_WATERMARK (drain
+// only), checkpoint barriers, cancel markers, EndOfData(mode) exactly once and
+// EndOfPartition last (PROTOCOL.md section 3). Unaligned barriers are the one
+// exception: they are inserted at the head, overtaking queued data.
+//
+// RPCs travel between the checkpoint coordinator (JobManager) and subtasks in
+// both directions and may overtake each other.
+#ifndef CKPTSIM_MODEL_MESSAGES_H_
+#define CKPTSIM_MODEL_MESSAGES_H_
+
+#include <compare>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace ckptsim::model {
+
+enum class StopMode : uint8_t {
+  kDrain,    // end of input or stop-with-savepoint --drain: endInput, finish()
+  kNoDrain,  // stop-with-savepoint without drain: neither endInput nor finish()
+};
+std::string_view Name(StopMode mode);
+
+// A record's identity: where it was born, and the path it took (lineage mixes
+// the vertices it passed and broadcast fan-out), so a sink can tell two
+// legitimate copies from a duplicate.
+struct RecordId {
+  uint64_t lineage = 0;
+  uint32_t sequence = 0;
+  uint16_t source_vertex = 0;
+  uint16_t source_subtask = 0;
+  auto operator<=>(const RecordId&) const = default;
+};
+int KeyOf(const RecordId& record);
+
+enum class MessageKind : uint8_t {
+  kRecord,
+  kMaxWatermark,
+  kBarrier,
+  kCancelMarker,
+  kEndOfData,
+  kEndOfPartition,
+};
+std::string_view Name(MessageKind kind);
+
+struct Message {
+  MessageKind kind = MessageKind::kRecord;
+  StopMode mode = StopMode::kDrain;  // kEndOfData only
+  bool unaligned = false;            // kBarrier only: a priority barrier
+  bool savepoint = false;            // kBarrier only: a synchronous savepoint barrier
+  int64_t checkpoint_id = 0;         // kBarrier, kCancelMarker
+  RecordId record;                   // kRecord only
+};
+
+enum class RpcKind : uint8_t {
+  // coordinator -> subtask
+  kTriggerCheckpoint,
+  kNotifyComplete,
+  kNotifyAbort,
+  // subtask -> coordinator
+  kAcknowledge,
+  kDecline,
+  kReportEndOfData,
+  kReportFinished,
+  kReportRunning,
+};
+std::string_view Name(RpcKind kind);
+bool IsToSubtask(RpcKind kind);
+
+// Why a checkpoint was aborted (Flink's CheckpointFailureReason, the subset
+// that matters here).
+enum class AbortReason : uint8_t {
+  kNone,
+  kNotAllRequiredTasksRunning,   // plan refused: a task to wait for is not RUNNING
+  kTaskCheckpointFailure,        // trigger RPC reached a subtask that is gone (finished)
+  kDeclinedTaskNotReady,         // trigger reached a subtask not RUNNING
+  kDeclinedTaskClosing,          // trigger reached a closing subtask; also union-state rule
+  kDeclinedSubsumed,             // a newer barrier arrived during alignment
+  kDeclinedOnCancellationBarrier,
+  kDeclinedInputEndOfStream,     // EndOfPartition during alignment, feature off
+  kUnionStatePartlyFinished,     // union rules A/B (Flink maps it to TASK_CLOSING)
+  kSubsumed,                     // a newer checkpoint completed
+  kExpired,                      // timeout
+  kJobFailover,                  // pending checkpoints are dropped on failover
+};
+std::string_view Name(AbortReason reason);
+
+struct SubtaskSnapshot;
+
+struct Rpc {
+  uint64_t uid = 0;  // unique per run, stable across steps: an RPC's identity
+  RpcKind kind = RpcKind::kTriggerCheckpoint;
+  int32_t subtask = 0;   // receiver (to subtask) or sender (to coordinator)
+  uint32_t attempt = 0;  // execution attempt of that subtask when sent
+  int64_t checkpoint_id = 0;
+  int64_t latest_completed_id = 0;  // kNotifyAbort: piggy-backed latest completed id
+  AbortReason reason = AbortReason::kNone;  // kDecline
+  bool savepoint = false;  // kTriggerCheckpoint: a synchronous savepoint
+  StopMode mode = StopMode::kDrain;  // kTriggerCheckpoint of a savepoint
+  bool finished_operators = false;     // kAcknowledge: operators ran finish (isTaskFinished)
+  bool deployed_as_finished = false;   // kAcknowledge: FINISHED_ON_RESTORE
+  std::shared_ptr<const SubtaskSnapshot> snapshot;  // kAcknowledge
+};
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_MESSAGES_H_

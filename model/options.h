@@ -1,0 +1,42 @@
+// Protocol options: the checkpointing configuration a job runs with and the
+// protocol variant (the real FLIP-147 flow, the pre-1.14 legacy flow, or a
+// variant with an injected bug). Timing (intervals, timeouts, latencies) is
+// not here: the model has no clock; drivers decide when actions fire.
+#ifndef CKPTSIM_MODEL_OPTIONS_H_
+#define CKPTSIM_MODEL_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ckptsim::model {
+
+enum class Variant : uint8_t {
+  kFlip147,  // Flink 1.15+: EndOfData, final checkpoint, checkpoints after tasks finish
+  kLegacy,   // pre-1.14: no EndOfData, no final checkpoint, no checkpoint once a task finished
+};
+
+enum class CheckpointMode : uint8_t { kAligned, kUnaligned };
+
+std::string_view Name(Variant variant);
+std::string_view Description(Variant variant);
+std::optional<Variant> ParseVariant(std::string_view text);
+std::string_view Name(CheckpointMode mode);
+std::optional<CheckpointMode> ParseCheckpointMode(std::string_view text);
+
+struct ProtocolOptions {
+  Variant variant = Variant::kFlip147;
+  // execution.checkpointing.interval > 0; off means no checkpoint is ever triggered.
+  bool checkpointing_enabled = true;
+  // execution.checkpointing.checkpoints-after-tasks-finish (default true since 1.15).
+  bool checkpoints_after_tasks_finish = true;
+  // FLINK-28386 (1.18+): trigger a checkpoint as soon as every subtask reported end of data.
+  bool immediate_final_checkpoint = true;
+  // execution.checkpointing.max-concurrent-checkpoints.
+  int max_concurrent_checkpoints = 1;
+  CheckpointMode checkpoint_mode = CheckpointMode::kAligned;
+};
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_OPTIONS_H_

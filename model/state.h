@@ -1,0 +1,243 @@
+// The whole state of a simulated job: subtasks with their operator chains,
+// channels, RPCs in flight, the checkpoint coordinator and the external
+// transactional store. Plain value types: a System is copyable (the
+// exhaustive checker forks states) and hashes to a fingerprint the project
+// computes itself (fingerprint.h).
+//
+// Invariants kept by Apply (system.h):
+// - every channel's queue is FIFO except unaligned barriers at its head;
+// - a subtask's phase only moves forward within one attempt;
+// - the coordinator's view of a subtask lags the subtask: it changes only when
+//   a report RPC is delivered.
+#ifndef CKPTSIM_MODEL_STATE_H_
+#define CKPTSIM_MODEL_STATE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/job_graph.h"
+#include "model/messages.h"
+#include "model/options.h"
+
+namespace ckptsim::model {
+
+// A FIFO queue over a vector: cheap to copy, no per-element allocation.
+template <typename T>
+class Fifo {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  size_t size() const { return items_.size() - head_; }
+  const T& front() const { return items_[head_]; }
+  const T& operator[](size_t i) const { return items_[head_ + i]; }
+  void push_back(const T& item) { items_.push_back(item); }
+  void push_front(const T& item) {
+    if (head_ > 0) {
+      items_[--head_] = item;
+    } else {
+      items_.insert(items_.begin(), item);
+    }
+  }
+  void insert(size_t i, const T& item) { items_.insert(items_.begin() + static_cast<long>(head_ + i), item); }
+  void erase(size_t i) { items_.erase(items_.begin() + static_cast<long>(head_ + i)); }
+  void pop_front() {
+    ++head_;
+    if (head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+    } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<long>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    items_.clear();
+    head_ = 0;
+  }
+
+ private:
+  std::vector<T> items_;
+  size_t head_ = 0;
+};
+
+struct Channel {
+  Fifo<Message> queue;
+  // Producer side, this attempt.
+  bool end_of_data_sent = false;
+  bool end_of_partition_sent = false;
+  // Consumer side, this attempt.
+  bool end_of_data_received = false;
+  bool end_of_partition_received = false;
+  bool max_watermark_received = false;
+  StopMode end_of_data_mode = StopMode::kDrain;
+  bool blocked = false;  // delivered the pending checkpoint's aligned barrier
+  bool aligned = false;  // counts as aligned for the pending checkpoint
+  // Reverse direction: the consumer's acknowledgement of EndOfData.
+  bool ack_in_flight = false;
+  bool ack_received = false;
+};
+
+// Per-operator runtime state. One struct for every kind; the fields a kind
+// does not use stay empty.
+struct OperatorState {
+  // Lifecycle flags (PROTOCOL.md section 2 order), this attempt.
+  bool initialized = false;
+  bool opened = false;
+  bool input_ended = false;  // endInput() was called (all inputs)
+  bool finished = false;     // finish() was called
+  bool closed = false;
+  bool saw_max_watermark = false;
+  // kKeyedAggregate: records per key. kUnionState/kBroadcastState: records seen.
+  std::vector<int64_t> key_counts;
+  int64_t value = 0;
+  // kBuffering: records held until endInput()/finish().
+  std::vector<RecordId> buffer;
+  // kTwoPhaseCommitSink: the open transaction (-1: none) and the pre-committed
+  // ones, keyed by the checkpoint that pre-committed them.
+  int64_t current_transaction = -1;
+  std::vector<std::pair<int64_t, int64_t>> pending_transactions;
+};
+
+// What a subtask contributes to a checkpoint.
+struct SubtaskSnapshot {
+  int32_t subtask = 0;
+  int64_t checkpoint_id = 0;
+  bool finished_operators = false;
+  bool deployed_as_finished = false;
+  uint32_t source_next_sequence = 0;
+  std::vector<OperatorState> operators;
+};
+
+enum class SubtaskPhase : uint8_t {
+  kDeploying,
+  kInitializing,               // initializeState + open, tail to head
+  kProcessing,                 // RUNNING: taking input
+  kDataFinished,               // RUNNING: endData() done, inputs still open (barriers, EndOfPartition)
+  kWaitingForFinalCheckpoint,  // RUNNING: end of input, waiting (afterInvoke)
+  kClosing,                    // RUNNING: isRunning == false, closing operators
+  kFinished,
+  kFailed,
+  kCanceled,
+};
+std::string_view Name(SubtaskPhase phase);
+
+// Flink's ExecutionState, as derived from the model's phase.
+enum class ExecutionState : uint8_t { kDeploying, kInitializing, kRunning, kFinished, kFailed, kCanceled };
+std::string_view Name(ExecutionState state);
+ExecutionState ExecutionStateOf(SubtaskPhase phase);
+bool IsTerminal(ExecutionState state);
+
+struct Subtask {
+  SubtaskPhase phase = SubtaskPhase::kDeploying;
+  uint32_t attempt = 0;
+  bool deployed_as_finished = false;  // FINISHED_ON_RESTORE
+  // Source heads: next record sequence number; records left for bounded ones.
+  uint32_t next_sequence = 0;
+  // endData() ran (StreamTask.endOfDataReceived) and in which mode.
+  bool end_of_data = false;
+  StopMode end_mode = StopMode::kDrain;
+  bool finished_operators = false;
+  bool end_of_input = false;  // every input channel delivered EndOfPartition (or a source ended)
+  // Final checkpoint bookkeeping (StreamTask fields); 0 = unset.
+  int64_t final_checkpoint_min_id = 0;
+  bool final_checkpoint_completed = false;
+  int64_t sync_savepoint_id = 0;
+  int64_t latest_report_checkpoint_id = 0;  // notifications at or below are ignored
+  int64_t last_checkpoint_id = 0;           // highest checkpoint performed or aborted here
+  // Aligned barrier handling: the checkpoint being aligned (0 = none).
+  int64_t pending_alignment_id = 0;
+  bool pending_alignment_savepoint = false;
+  std::vector<int64_t> aborted_checkpoint_ids;  // notified aborted, not yet performed
+  std::vector<OperatorState> operators;         // head first
+};
+
+struct CheckpointPlan {
+  std::vector<int32_t> to_trigger;
+  std::vector<int32_t> to_wait_for;
+  std::vector<int32_t> to_commit_to;
+  std::vector<int32_t> finished_subtasks;    // terminal at plan time
+  std::vector<bool> fully_finished_vertex;   // by vertex
+};
+
+enum class CheckpointKind : uint8_t { kCheckpoint, kSyncSavepoint };
+
+struct PendingCheckpoint {
+  int64_t id = 0;
+  CheckpointKind kind = CheckpointKind::kCheckpoint;
+  StopMode mode = StopMode::kDrain;  // kSyncSavepoint only
+  CheckpointPlan plan;
+  std::vector<bool> acknowledged;  // by subtask
+  int32_t acks_missing = 0;
+  std::vector<std::shared_ptr<const SubtaskSnapshot>> snapshots;  // by subtask
+  std::vector<bool> finished_operators_ack;                        // by subtask
+  std::vector<bool> deployed_as_finished_vertex;                   // by vertex
+};
+
+enum class VertexFinishedStatus : uint8_t { kRunning, kPartlyFinished, kFullyFinished };
+
+struct CompletedCheckpoint {
+  int64_t id = 0;
+  CheckpointKind kind = CheckpointKind::kCheckpoint;
+  StopMode mode = StopMode::kDrain;
+  std::vector<VertexFinishedStatus> vertex_status;                 // by vertex
+  std::vector<bool> subtask_finished;                              // by subtask: FinishedOperatorSubtaskState
+  std::vector<std::shared_ptr<const SubtaskSnapshot>> snapshots;  // by subtask; null for finished ones
+};
+
+struct CheckpointCounters {
+  int64_t triggered = 0;
+  int64_t completed = 0;
+  int64_t aborted = 0;
+  std::vector<int64_t> aborted_by_reason = std::vector<int64_t>(16, 0);
+};
+
+struct Coordinator {
+  int64_t next_checkpoint_id = 1;
+  int64_t latest_completed_id = 0;
+  std::vector<PendingCheckpoint> pending;  // ascending id
+  std::shared_ptr<const CompletedCheckpoint> latest_completed;
+  // The JobManager's view of each subtask, updated by report RPCs.
+  std::vector<ExecutionState> view;
+  std::vector<bool> end_of_data_reported;
+  bool immediate_trigger_requested = false;  // FLINK-28386: all subtasks reported end of data
+  bool periodic_enabled = true;
+  CheckpointCounters counters;
+};
+
+enum class TransactionState : uint8_t { kOpen, kPrecommitted, kCommitted, kAborted };
+std::string_view Name(TransactionState state);
+
+struct Transaction {
+  int32_t owner_subtask = 0;
+  uint32_t owner_attempt = 0;
+  TransactionState state = TransactionState::kOpen;
+  int64_t precommit_checkpoint_id = 0;
+  std::vector<RecordId> records;
+};
+
+// The external transactional system a 2PC sink writes to. A transaction's id
+// is its index. Commit is idempotent; only COMMITTED records are visible.
+struct ExternalStore {
+  std::vector<Transaction> transactions;
+};
+
+struct System {
+  std::shared_ptr<const JobGraph> graph;
+  ProtocolOptions options;
+  std::vector<Subtask> subtasks;
+  std::vector<Channel> channels;
+  std::vector<Rpc> rpcs;  // in flight, in send order
+  uint64_t next_rpc_uid = 1;
+  Coordinator coordinator;
+  ExternalStore store;
+  bool job_finished = false;  // every subtask FINISHED, as seen by the coordinator
+};
+
+// A freshly deployed job: every subtask DEPLOYING, nothing in flight.
+System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOptions& options);
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_STATE_H_

@@ -1,0 +1,150 @@
+#include "model/system.h"
+
+#include <algorithm>
+
+#include "model/check.h"
+#include "model/routing.h"
+#include "model/transition.h"
+
+namespace ckptsim::model {
+
+void Transition::SendRpc(Rpc rpc) {
+  rpc.uid = system.next_rpc_uid++;
+  events.push_back(Event{.kind = EventKind::kRpcSent, .aux = static_cast<uint8_t>(rpc.kind), .subtask = rpc.subtask,
+                         .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
+  system.rpcs.push_back(std::move(rpc));
+}
+
+void Transition::Send(int32_t channel, const Message& message) {
+  Channel& ch = system.channels[channel];
+  if (message.kind == MessageKind::kBarrier && message.unaligned) {
+    ch.queue.push_front(message);
+  } else {
+    ch.queue.push_back(message);
+  }
+  if (message.kind == MessageKind::kEndOfData) ch.end_of_data_sent = true;
+  if (message.kind == MessageKind::kEndOfPartition) ch.end_of_partition_sent = true;
+  events.push_back(Event{.kind = EventKind::kSend, .subtask = graph.channels()[channel].producer, .channel = channel,
+                         .message = message});
+}
+
+void Transition::SendToAllOutputs(int32_t subtask, const Message& message) {
+  for (int32_t c : graph.subtasks()[subtask].output_channels) Send(c, message);
+}
+
+void Transition::OperatorEvent(int32_t subtask, int32_t op, OperatorCall call, int64_t checkpoint, int64_t value) {
+  events.push_back(Event{.kind = EventKind::kOperatorCall, .aux = static_cast<uint8_t>(call), .subtask = subtask,
+                         .op = op, .checkpoint = checkpoint, .value = value});
+}
+
+bool Transition::FinalCheckpointsEnabled() const {
+  return system.options.variant == Variant::kFlip147 && system.options.checkpointing_enabled &&
+         system.options.checkpoints_after_tasks_finish;
+}
+
+System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOptions& options) {
+  System system;
+  system.options = options;
+  system.subtasks.resize(graph->subtask_count());
+  for (int s = 0; s < graph->subtask_count(); ++s) {
+    const VertexInfo& vertex = graph->vertices()[graph->subtasks()[s].vertex];
+    Subtask& sub = system.subtasks[s];
+    sub.operators.resize(vertex.operators.size());
+    for (size_t i = 0; i < vertex.operators.size(); ++i) {
+      if (vertex.operators[i].kind == OperatorKind::kKeyedAggregate) sub.operators[i].key_counts.assign(kKeyCount, 0);
+    }
+  }
+  system.channels.resize(graph->channel_count());
+  system.coordinator.view.assign(graph->subtask_count(), ExecutionState::kDeploying);
+  system.coordinator.end_of_data_reported.assign(graph->subtask_count(), false);
+  system.graph = std::move(graph);
+  return system;
+}
+
+void EnabledActions(const System& system, std::vector<Action>& out) {
+  out.clear();
+  const int subtasks = static_cast<int>(system.subtasks.size());
+  for (int s = 0; s < subtasks; ++s) {
+    if (SubtaskStepEnabled(system, s)) out.push_back(Action{ActionKind::kStep, s});
+  }
+  const int channels = static_cast<int>(system.channels.size());
+  for (int c = 0; c < channels; ++c) {
+    if (DeliverEnabled(system, c)) out.push_back(Action{ActionKind::kDeliver, c});
+  }
+  for (int c = 0; c < channels; ++c) {
+    if (system.channels[c].ack_in_flight) out.push_back(Action{ActionKind::kDeliverAck, c});
+  }
+  for (const Rpc& rpc : system.rpcs) out.push_back(Action{ActionKind::kDeliverRpc, static_cast<int64_t>(rpc.uid)});
+  if (TriggerEnabled(system)) out.push_back(Action{ActionKind::kTriggerCheckpoint, 0});
+  for (const PendingCheckpoint& checkpoint : system.coordinator.pending) {
+    out.push_back(Action{ActionKind::kExpireCheckpoint, checkpoint.id});
+  }
+}
+
+bool IsEnabled(const System& system, const Action& action) {
+  const auto in_range = [](int64_t value, size_t size) { return value >= 0 && value < static_cast<int64_t>(size); };
+  switch (action.kind) {
+    case ActionKind::kStep:
+      return in_range(action.target, system.subtasks.size()) &&
+             SubtaskStepEnabled(system, static_cast<int32_t>(action.target));
+    case ActionKind::kDeliver:
+      return in_range(action.target, system.channels.size()) &&
+             DeliverEnabled(system, static_cast<int32_t>(action.target));
+    case ActionKind::kDeliverAck:
+      return in_range(action.target, system.channels.size()) && system.channels[action.target].ack_in_flight;
+    case ActionKind::kDeliverRpc:
+      return std::any_of(system.rpcs.begin(), system.rpcs.end(),
+                         [&](const Rpc& rpc) { return static_cast<int64_t>(rpc.uid) == action.target; });
+    case ActionKind::kTriggerCheckpoint:
+      return TriggerEnabled(system);
+    case ActionKind::kExpireCheckpoint:
+      return std::any_of(system.coordinator.pending.begin(), system.coordinator.pending.end(),
+                         [&](const PendingCheckpoint& p) { return p.id == action.target; });
+  }
+  return false;
+}
+
+void Apply(System& system, const Action& action, std::vector<Event>& events) {
+  Transition t(system, events);
+  switch (action.kind) {
+    case ActionKind::kStep:
+      StepSubtask(t, static_cast<int32_t>(action.target));
+      return;
+    case ActionKind::kDeliver:
+      DeliverChannel(t, static_cast<int32_t>(action.target));
+      return;
+    case ActionKind::kDeliverAck:
+      DeliverAck(t, static_cast<int32_t>(action.target));
+      return;
+    case ActionKind::kDeliverRpc: {
+      auto it = std::find_if(system.rpcs.begin(), system.rpcs.end(),
+                             [&](const Rpc& rpc) { return static_cast<int64_t>(rpc.uid) == action.target; });
+      CKPTSIM_CHECK(it != system.rpcs.end());
+      Rpc rpc = std::move(*it);
+      system.rpcs.erase(it);
+      t.Emit(Event{.kind = EventKind::kRpcDelivered, .aux = static_cast<uint8_t>(rpc.kind), .subtask = rpc.subtask,
+                   .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
+      if (IsToSubtask(rpc.kind)) {
+        DeliverRpcToSubtask(t, rpc);
+      } else {
+        DeliverRpcToCoordinator(t, rpc);
+      }
+      return;
+    }
+    case ActionKind::kTriggerCheckpoint:
+      TriggerCheckpoint(t);
+      return;
+    case ActionKind::kExpireCheckpoint:
+      ExpireCheckpoint(t, action.target);
+      return;
+  }
+}
+
+bool IsQuiescent(const System& system) {
+  for (const Subtask& sub : system.subtasks) {
+    if (!IsTerminal(ExecutionStateOf(sub.phase))) return false;
+  }
+  return system.rpcs.empty();
+}
+
+}  // namespace ckptsim::model

@@ -1,0 +1,35 @@
+// The protocol's transition function. EnabledActions and Apply are the only
+// ways the drivers (simulator, exhaustive checker, replay, schedules) move a
+// System; both are pure functions of the state: no clock, no randomness, no
+// I/O. What happened is returned as trace events.
+#ifndef CKPTSIM_MODEL_SYSTEM_H_
+#define CKPTSIM_MODEL_SYSTEM_H_
+
+#include <vector>
+
+#include "model/action.h"
+#include "model/event.h"
+#include "model/state.h"
+
+namespace ckptsim::model {
+
+// Records a channel may hold before its producer is back-pressured.
+inline constexpr size_t kChannelCapacityRecords = 8;
+
+// Appends the actions enabled in `system` to `out` (cleared first), in a
+// deterministic order: steps by subtask, deliveries by channel, acks by
+// channel, RPCs by send order, then coordinator actions.
+void EnabledActions(const System& system, std::vector<Action>& out);
+bool IsEnabled(const System& system, const Action& action);
+
+// Applies an enabled action in place, appending what happened to `events`
+// (not cleared). REQUIRES: IsEnabled(system, action).
+void Apply(System& system, const Action& action, std::vector<Event>& events);
+
+// True when the job has nothing left to do: every subtask is terminal and
+// nothing is in flight that could change the store.
+bool IsQuiescent(const System& system);
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_SYSTEM_H_

@@ -1,0 +1,62 @@
+// Internal to model/: the pieces Apply is built from. A Transition bundles the
+// state being changed with the event sink, so handlers stay short. Nothing
+// outside model/ includes this header.
+#ifndef CKPTSIM_MODEL_TRANSITION_H_
+#define CKPTSIM_MODEL_TRANSITION_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "model/event.h"
+#include "model/state.h"
+
+namespace ckptsim::model {
+
+struct Transition {
+  System& system;
+  std::vector<Event>& events;
+  const JobGraph& graph;
+
+  Transition(System& s, std::vector<Event>& e) : system(s), events(e), graph(*s.graph) {}
+  void Emit(const Event& event) { events.push_back(event); }
+  void SendRpc(Rpc rpc);
+  // Appends a message to a channel (at the head for priority barriers).
+  void Send(int32_t channel, const Message& message);
+  void SendToAllOutputs(int32_t subtask, const Message& message);
+  void OperatorEvent(int32_t subtask, int32_t op, OperatorCall call, int64_t checkpoint = 0, int64_t value = 0);
+  bool IsFlip147() const { return system.options.variant == Variant::kFlip147; }
+  // Checkpoints after tasks finish are on (flip147, checkpointing on, option on).
+  bool FinalCheckpointsEnabled() const;
+};
+
+// operators.cc: the operator chain of one subtask.
+void OpenOperators(Transition& t, int32_t subtask);
+void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId record);
+void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op);
+void EndInputOfHead(Transition& t, int32_t subtask, int input_index);
+void FinishOperators(Transition& t, int32_t subtask, StopMode mode);
+std::shared_ptr<const SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);
+void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_id);
+void NotifyOperatorsAborted(Transition& t, int32_t subtask, int64_t checkpoint_id);
+void CloseOperators(Transition& t, int32_t subtask);
+bool OutputsHaveCapacity(const System& system, int32_t subtask);
+
+// subtask.cc: the StreamTask side.
+bool SubtaskStepEnabled(const System& system, int32_t subtask);
+bool DeliverEnabled(const System& system, int32_t channel);
+void StepSubtask(Transition& t, int32_t subtask);
+void DeliverChannel(Transition& t, int32_t channel);
+void DeliverAck(Transition& t, int32_t channel);
+void DeliverRpcToSubtask(Transition& t, const Rpc& rpc);
+
+// coordinator.cc: the CheckpointCoordinator side.
+bool TriggerEnabled(const System& system);
+void TriggerCheckpoint(Transition& t);
+void ExpireCheckpoint(Transition& t, int64_t checkpoint_id);
+void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc);
+// Computes the plan from the coordinator's view; false (and *reason) if refused.
+bool ComputePlan(const System& system, CheckpointPlan* plan, AbortReason* reason);
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_TRANSITION_H_

@@ -1,0 +1,71 @@
+#include <fmt/format.h>
+
+#include "properties/property.h"
+
+namespace ckptsim::properties {
+
+const std::vector<PropertyInfo>& AllProperties() {
+  static const std::vector<PropertyInfo> kAll = {
+      {PropertyId::kExactlyOnce, "P1", "exactly-once",
+       "no record is visible in the external store twice, across failures, restarts and stop/resume"},
+      {PropertyId::kNoDataLoss, "P2", "no-data-loss",
+       "when the job reaches FINISHED, every record the sources produced is visible exactly once"},
+      {PropertyId::kTopologicalFinish, "P3", "topological-finish",
+       "no subtask finishes before its upstream; completed checkpoints never mark an operator fully finished "
+       "below one that is not"},
+      {PropertyId::kChannelDiscipline, "P5", "channel-discipline",
+       "per channel: EndOfData once, after every record; EndOfPartition last; nothing emitted after finish()"},
+  };
+  return kAll;
+}
+
+const PropertyInfo& Info(PropertyId id) {
+  for (const PropertyInfo& info : AllProperties()) {
+    if (info.id == id) return info;
+  }
+  return AllProperties().front();
+}
+
+std::optional<PropertyId> ParseProperty(std::string_view code_or_name) {
+  for (const PropertyInfo& info : AllProperties()) {
+    if (info.code == code_or_name || info.name == code_or_name) return info.id;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeRecord(const model::JobGraph& graph, const model::RecordId& record) {
+  return fmt::format("{}[{}]#{} (lineage {:016x})", graph.vertices()[record.source_vertex].name,
+                     record.source_subtask, record.sequence, record.lineage);
+}
+
+PropertySet::PropertySet(const model::System& initial) {
+  checkers_.push_back(MakeExactlyOnceChecker(initial));
+  checkers_.push_back(MakeNoDataLossChecker(initial));
+  checkers_.push_back(MakeTopologicalFinishChecker(initial));
+  checkers_.push_back(MakeChannelDisciplineChecker(initial));
+}
+
+void PropertySet::OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) {
+  for (auto& checker : checkers_) checker->OnStep(system, step, events);
+}
+
+void PropertySet::OnEnd(const model::System& system, const RunEnd& end) {
+  for (auto& checker : checkers_) checker->OnEnd(system, end);
+}
+
+bool PropertySet::AnyViolated() const {
+  for (const auto& checker : checkers_) {
+    if (checker->violation()) return true;
+  }
+  return false;
+}
+
+std::vector<Violation> PropertySet::Violations() const {
+  std::vector<Violation> out;
+  for (const auto& checker : checkers_) {
+    if (checker->violation()) out.push_back(*checker->violation());
+  }
+  return out;
+}
+
+}  // namespace ckptsim::properties

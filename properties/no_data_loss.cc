@@ -1,0 +1,94 @@
+// P2 no data loss at job end: when the job reaches FINISHED after its bounded
+// sources ran out (or a stop-with-savepoint --drain), every record the
+// sources produced is visible at every sink it is routed to. The expected set
+// comes from the model's own routing functions applied to the job graph.
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "model/routing.h"
+#include "properties/property.h"
+
+namespace ckptsim::properties {
+namespace {
+
+using SinkRecord = std::pair<int, model::RecordId>;
+
+void Propagate(const model::JobGraph& graph, int32_t subtask, const model::RecordId& record,
+               std::set<SinkRecord>& expected) {
+  const model::VertexInfo& vertex = graph.vertices()[graph.subtasks()[subtask].vertex];
+  if (model::IsSink(vertex.operators.back().kind)) {
+    expected.emplace(graph.subtasks()[subtask].vertex, record);
+    return;
+  }
+  std::vector<std::pair<int32_t, model::RecordId>> targets;
+  model::RouteRecord(graph, subtask, record, targets);
+  for (const auto& [channel, copy] : targets) {
+    const int32_t consumer = graph.channels()[channel].consumer;
+    Propagate(graph, consumer, model::EnterVertex(graph, consumer, copy), expected);
+  }
+}
+
+class NoDataLossChecker final : public PropertyChecker {
+ public:
+  PropertyId id() const override { return PropertyId::kNoDataLoss; }
+
+  void OnStep(const model::System&, int64_t, std::span<const model::Event>) override {}
+
+  void OnEnd(const model::System& system, const RunEnd& end) override {
+    if (!end.job_finished) return;
+    const model::JobGraph& graph = *system.graph;
+    std::set<SinkRecord> expected;
+    for (int s = 0; s < graph.subtask_count(); ++s) {
+      const model::SubtaskInfo& info = graph.subtasks()[s];
+      const model::VertexInfo& vertex = graph.vertices()[info.vertex];
+      if (!vertex.is_source) continue;
+      if (vertex.is_unbounded_source && !end.stopped_with_drain) return;  // nothing to promise
+      const int64_t produced = vertex.is_unbounded_source ? system.subtasks[s].next_sequence
+                                                          : vertex.records_per_subtask[info.index];
+      for (int64_t seq = 0; seq < produced; ++seq) {
+        Propagate(graph, s, model::SourceRecord(graph, s, static_cast<uint32_t>(seq)), expected);
+      }
+    }
+    std::set<SinkRecord> visible;
+    for (const model::Transaction& txn : system.store.transactions) {
+      if (txn.state != model::TransactionState::kCommitted) continue;
+      const int sink_vertex = graph.subtasks()[txn.owner_subtask].vertex;
+      for (const model::RecordId& record : txn.records) visible.emplace(sink_vertex, record);
+    }
+    std::vector<SinkRecord> lost;
+    for (const SinkRecord& item : expected) {
+      if (!visible.contains(item)) lost.push_back(item);
+    }
+    if (lost.empty()) return;
+    Violation violation{.property = id(),
+                        .step = end.step,
+                        .summary = fmt::format("job FINISHED but {} of {} expected records are not visible",
+                                               lost.size(), expected.size())};
+    constexpr size_t kShown = 8;
+    for (size_t i = 0; i < lost.size() && i < kShown; ++i) {
+      const auto& [sink, record] = lost[i];
+      std::string where = "never written";
+      for (size_t t = 0; t < system.store.transactions.size(); ++t) {
+        const model::Transaction& txn = system.store.transactions[t];
+        if (graph.subtasks()[txn.owner_subtask].vertex != sink) continue;
+        for (const model::RecordId& r : txn.records) {
+          if (r == record) where = fmt::format("in transaction {} ({})", t, model::Name(txn.state));
+        }
+      }
+      violation.details.push_back(
+          fmt::format("lost at sink {}: {} — {}", graph.vertices()[sink].name, DescribeRecord(graph, record), where));
+    }
+    if (lost.size() > kShown) violation.details.push_back(fmt::format("... and {} more", lost.size() - kShown));
+    Report(std::move(violation));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PropertyChecker> MakeNoDataLossChecker(const model::System&) {
+  return std::make_unique<NoDataLossChecker>();
+}
+
+}  // namespace ckptsim::properties

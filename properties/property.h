@@ -1,0 +1,96 @@
+// Named properties of the protocol (PROTOCOL.md section 10), checked over the
+// states and trace events of a run. Each property is its own small checker;
+// a PropertySet runs all of them after every step and at the end.
+//
+// A checker sees the state after a step and the events that step produced,
+// in order. It records at most one violation (the first); the runner stops a
+// run at the first safety violation.
+#ifndef CKPTSIM_PROPERTIES_PROPERTY_H_
+#define CKPTSIM_PROPERTIES_PROPERTY_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/event.h"
+#include "model/state.h"
+
+namespace ckptsim::properties {
+
+enum class PropertyId : uint8_t {
+  kExactlyOnce,         // P1
+  kNoDataLoss,          // P2
+  kTopologicalFinish,   // P3
+  kChannelDiscipline,   // P5
+};
+
+struct PropertyInfo {
+  PropertyId id;
+  std::string_view code;         // "P1"
+  std::string_view name;         // "exactly-once"
+  std::string_view description;  // one line
+};
+const std::vector<PropertyInfo>& AllProperties();
+const PropertyInfo& Info(PropertyId id);
+std::optional<PropertyId> ParseProperty(std::string_view code_or_name);
+
+struct Violation {
+  PropertyId property;
+  int64_t step = 0;
+  std::string summary;               // one line
+  std::vector<std::string> details;  // actors, records, checkpoints involved
+};
+
+// How a run ended, for the end-of-run checks.
+struct RunEnd {
+  bool job_finished = false;  // every subtask FINISHED
+  bool stopped_with_drain = false;
+  int64_t step = 0;
+};
+
+class PropertyChecker {
+ public:
+  virtual ~PropertyChecker() = default;
+  virtual PropertyId id() const = 0;
+  virtual void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) = 0;
+  virtual void OnEnd(const model::System& system, const RunEnd& end) = 0;
+  const std::optional<Violation>& violation() const { return violation_; }
+
+ protected:
+  void Report(Violation violation) {
+    if (!violation_) violation_ = std::move(violation);
+  }
+
+ private:
+  std::optional<Violation> violation_;
+};
+
+std::unique_ptr<PropertyChecker> MakeExactlyOnceChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeNoDataLossChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeTopologicalFinishChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeChannelDisciplineChecker(const model::System& initial);
+
+class PropertySet {
+ public:
+  explicit PropertySet(const model::System& initial);
+  void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events);
+  void OnEnd(const model::System& system, const RunEnd& end);
+  bool AnyViolated() const;
+  // In PropertyId order: the first violation of each property that failed.
+  std::vector<Violation> Violations() const;
+  const std::vector<std::unique_ptr<PropertyChecker>>& checkers() const { return checkers_; }
+
+ private:
+  std::vector<std::unique_ptr<PropertyChecker>> checkers_;
+};
+
+// "Vertex[i]#seq via <lineage>" for reports.
+std::string DescribeRecord(const model::JobGraph& graph, const model::RecordId& record);
+
+}  // namespace ckptsim::properties
+
+#endif  // CKPTSIM_PROPERTIES_PROPERTY_H_

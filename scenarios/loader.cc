@@ -1,0 +1,163 @@
+#include "scenarios/loader.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "scenarios/graph_reader.h"
+#include "scenarios/options_reader.h"
+#include "scenarios/yaml_reader.h"
+
+#ifndef CKPTSIM_BUILTIN_SCENARIO_DIR
+#error "CKPTSIM_BUILTIN_SCENARIO_DIR must name the folder of built-in scenarios"
+#endif
+
+namespace ckptsim::scenarios {
+namespace {
+
+using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
+
+constexpr std::array<std::string_view, 11> kTopLevelKeys{
+    "name",   "description",         "variant", "vertices", "edges", "checkpointing", "timing",
+    "faults", "stop_with_savepoint", "limits",  "expect"};
+
+// A job with an unbounded source reaches FINISHED only through a stop.
+void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& config, const GraphLines& lines) {
+  if (!config.expect.terminates || config.stop.enabled) return;
+  const std::vector<model::VertexInfo>& vertices = config.graph->vertices();
+  for (int v = 0; v < static_cast<int>(vertices.size()); ++v) {
+    if (!vertices[v].is_unbounded_source) continue;
+    std::optional<Located> expect = top.Find("expect");
+    top.Report(expect ? expect->line : lines.vertex_lines[v],
+               fmt::format("the job must terminate (expect.terminates is true), but vertex '{}' is "
+                           "an unbounded source and there is no stop_with_savepoint; set expect: "
+                           "{{terminates: false}} or add a stop_with_savepoint",
+                           vertices[v].name));
+    return;
+  }
+}
+
+LoadResult Parse(const std::string& yaml, const std::string& display_name) {
+  Diagnostics diagnostics(display_name);
+  std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
+  if (documents.empty()) {
+    return ScenarioError{display_name, 0,
+                         "the file holds no YAML document; a scenario needs at least "
+                         "'name' and 'vertices'"};
+  }
+  if (documents.size() > 1) {
+    return ScenarioError{display_name, LineOf(documents[1]),
+                         "a second YAML document starts here; a scenario file holds exactly one"};
+  }
+  MapReader top(Located{documents[0], LineOf(documents[0]), ""}, "", kTopLevelKeys, &diagnostics);
+  simulator::RunConfig config;
+  if (auto name = top.Require("name")) {
+    if (auto text = top.Name(*name)) config.scenario_name = *text;
+  }
+  top.Read("description", &config.description);
+  // A folded block (`description: >`) ends in a newline that is not part of the text.
+  config.description.erase(config.description.find_last_not_of(" \n") + 1);
+  GraphLines lines;
+  config.graph_spec = ReadJobGraph(top, &diagnostics, &lines);
+  ReadRunOptions(top, &diagnostics, &config);
+  if (diagnostics.ok()) config.graph = CompileJobGraph(config.graph_spec, lines, &diagnostics);
+  if (diagnostics.ok()) CheckTerminationIsPossible(top, config, lines);
+  if (!diagnostics.ok()) return *diagnostics.error();
+  return config;
+}
+
+// yaml-cpp's messages about tabs rarely say "tab"; say it for them.
+std::string TabHint(std::string_view yaml, int line_index) {
+  size_t begin = 0;
+  for (int i = 0; i < line_index && begin != std::string_view::npos; ++i) {
+    begin = yaml.find('\n', begin);
+    if (begin != std::string_view::npos) ++begin;
+  }
+  if (begin == std::string_view::npos) return "";
+  std::string_view line = yaml.substr(begin, yaml.find('\n', begin) - begin);
+  std::string_view indent = line.substr(0, line.find_first_not_of(" \t"));
+  if (indent.find('\t') == std::string_view::npos) return "";
+  return " (this line is indented with a tab; YAML allows only spaces)";
+}
+
+bool LooksLikePath(std::string_view name_or_path) {
+  return name_or_path.find('/') != std::string_view::npos || name_or_path.ends_with(".yaml") ||
+         name_or_path.ends_with(".yml");
+}
+
+}  // namespace
+
+std::string ScenarioError::ToString() const {
+  if (line <= 0) return fmt::format("{}: {}", file, message);
+  return fmt::format("{}:{}: {}", file, line, message);
+}
+
+LoadResult LoadScenarioText(std::string_view yaml, const std::string& display_name) {
+  try {
+    return Parse(std::string(yaml), display_name);
+  } catch (const YAML::Exception& e) {
+    // Syntax errors; yaml-cpp marks are 0-based, and -1 when unknown.
+    if (e.mark.is_null()) return ScenarioError{display_name, 0, fmt::format("invalid YAML: {}", e.msg)};
+    return ScenarioError{
+        display_name, e.mark.line + 1,
+        fmt::format("invalid YAML at column {}: {}{}", e.mark.column + 1, e.msg, TabHint(yaml, e.mark.line))};
+  } catch (const std::exception& e) {
+    return ScenarioError{display_name, 0, fmt::format("cannot load the scenario: {}", e.what())};
+  }
+}
+
+LoadResult LoadScenarioFile(const std::string& path) {
+  std::error_code error;
+  std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) return ScenarioError{path, 0, "no such scenario file"};
+  if (!std::filesystem::is_regular_file(status)) return ScenarioError{path, 0, "not a regular file"};
+  std::ifstream file(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!file.is_open() || file.bad()) return ScenarioError{path, 0, "cannot read the scenario file"};
+  return LoadScenarioText(text, path);
+}
+
+LoadResult LoadScenario(const std::string& name_or_path) {
+  if (LooksLikePath(name_or_path)) return LoadScenarioFile(name_or_path);
+  std::string dir = BuiltinScenarioDir();
+  std::filesystem::path path = std::filesystem::path(dir) / (name_or_path + ".yaml");
+  std::error_code error;
+  if (std::filesystem::is_regular_file(path, error)) return LoadScenarioFile(path.string());
+  std::vector<std::string> names = BuiltinScenarioNames();
+  std::vector<std::string_view> views(names.begin(), names.end());
+  return ScenarioError{name_or_path, 0,
+                       fmt::format("unknown scenario '{}'{}; built-in scenarios ({}): {}; "
+                                   "give a path to load any other file",
+                                   name_or_path, DidYouMean(name_or_path, views), dir,
+                                   views.empty() ? "none" : JoinNames(views))};
+}
+
+std::string BuiltinScenarioDir() {
+  const char* dir = std::getenv("CKPTSIM_SCENARIO_DIR");
+  if (dir != nullptr && *dir != '\0') return dir;
+  return CKPTSIM_BUILTIN_SCENARIO_DIR;
+}
+
+std::vector<std::string> BuiltinScenarioNames() {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(BuiltinScenarioDir(), error), end; !error && it != end;
+       it.increment(error)) {
+    const std::filesystem::path& path = it->path();
+    std::error_code status_error;
+    if (path.extension() == ".yaml" && it->is_regular_file(status_error)) {
+      names.push_back(path.stem().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace ckptsim::scenarios

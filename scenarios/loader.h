@@ -1,0 +1,50 @@
+// Loading scenario files: a YAML description of one job (its graph, its
+// checkpointing configuration, timing, faults, an optional stop-with-savepoint
+// and what a run must achieve) resolved into one simulator::RunConfig with the
+// job graph compiled. scenarios/README.md documents the format.
+//
+// Loading either yields a complete RunConfig or a ScenarioError that names the
+// file and line of the first problem ("fig6.yaml:12: vertex 'B': parallelism:
+// expected an integer, got 'abc'"). The format is strict: unknown keys, wrong
+// types and out-of-range values are errors, never silently ignored. No
+// exception escapes these functions.
+//
+// Built-in scenarios are the `<name>.yaml` files of BuiltinScenarioDir().
+//
+// Thread-safety: every function may be called from several threads at once,
+// as long as nobody changes the environment or the scenario files meanwhile.
+#ifndef CKPTSIM_SCENARIOS_LOADER_H_
+#define CKPTSIM_SCENARIOS_LOADER_H_
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "scenarios/scenario_error.h"
+#include "simulator/run_config.h"
+
+namespace ckptsim::scenarios {
+
+// Parses `yaml`; `display_name` is the file name errors carry.
+std::variant<simulator::RunConfig, ScenarioError> LoadScenarioText(std::string_view yaml,
+                                                                   const std::string& display_name);
+
+// Reads and parses the file at `path`; errors carry `path` as given.
+std::variant<simulator::RunConfig, ScenarioError> LoadScenarioFile(const std::string& path);
+
+// `name_or_path` is a path if it contains '/' or ends in .yaml or .yml, and
+// otherwise the name of a built-in scenario. An unknown name is an error that
+// lists the built-in names.
+std::variant<simulator::RunConfig, ScenarioError> LoadScenario(const std::string& name_or_path);
+
+// The folder of built-in scenarios: $CKPTSIM_SCENARIO_DIR if set and not
+// empty, else scenarios/library of the source tree this was built from.
+std::string BuiltinScenarioDir();
+
+// The built-in scenario names (file names without .yaml), sorted.
+std::vector<std::string> BuiltinScenarioNames();
+
+}  // namespace ckptsim::scenarios
+
+#endif  // CKPTSIM_SCENARIOS_LOADER_H_

@@ -1,0 +1,23 @@
+// Reading the run settings of a scenario file: `variant`, `checkpointing`,
+// `timing`, `faults`, `stop_with_savepoint`, `limits` and `expect`.
+//
+// Every section is optional, and so is every key in it except the `at_tick`
+// of `stop_with_savepoint`; what a file leaves out keeps the defaults of
+// model::ProtocolOptions and the simulator's option structs, so a scenario
+// states only what it is about. Each value is checked for its type and range
+// here; the meaning of the settings belongs to the simulator.
+#ifndef CKPTSIM_SCENARIOS_OPTIONS_READER_H_
+#define CKPTSIM_SCENARIOS_OPTIONS_READER_H_
+
+#include "scenarios/yaml_reader.h"
+#include "simulator/run_config.h"
+
+namespace ckptsim::scenarios {
+
+// Fills config->protocol, timing, faults, stop, limits and expect from the
+// top-level mapping of a scenario file.
+void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config);
+
+}  // namespace ckptsim::scenarios
+
+#endif  // CKPTSIM_SCENARIOS_OPTIONS_READER_H_

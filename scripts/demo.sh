@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: a sweep over every built-in scenario, then one traced run.
+# Usage: scripts/demo.sh PATH/TO/ckptsim
+set -euo pipefail
+ckptsim=${1:?usage: scripts/demo.sh PATH/TO/ckptsim}
+mkdir -p out
+mapfile -t scenarios < <("$ckptsim" list scenarios | awk '{print $1}')
+echo "== sweep: ${#scenarios[@]} built-in scenarios x 500 seeds (flip147)"
+"$ckptsim" sweep "${scenarios[@]}" --seeds 500 --out out/sweep.jsonl
+echo
+echo "== one run with its trace: fig6, seed 1"
+"$ckptsim" run fig6 --seed 1 --trace out/fig6-seed1.jsonl
+echo
+echo "== the same job under the pre-FLIP-147 flow loses data (exit 1 expected)"
+"$ckptsim" run cascade-2pc --variant legacy --seed 1 | head -n 12 || true

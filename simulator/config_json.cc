@@ -1,0 +1,155 @@
+#include "simulator/config_json.h"
+
+#include <memory>
+
+namespace ckptsim::simulator {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json RangeToJson(const TickRange& range) { return Json::array({range.min, range.max}); }
+
+TickRange RangeFromJson(const nlohmann::json& json) { return TickRange{json.at(0).get<int64_t>(), json.at(1).get<int64_t>()}; }
+
+}  // namespace
+
+Json ConfigToJson(const RunConfig& config) {
+  Json vertices = Json::array();
+  for (const model::VertexSpec& v : config.graph_spec.vertices) {
+    Json operators = Json::array();
+    for (const model::OperatorSpec& op : v.operators) {
+      operators.push_back(Json{{"name", op.name}, {"kind", model::Name(op.kind)}});
+    }
+    Json vertex{{"name", v.name}, {"parallelism", v.parallelism}, {"operators", operators}};
+    if (!v.records_per_subtask.empty()) vertex["records"] = v.records_per_subtask;
+    if (!v.task_manager_of_subtask.empty()) vertex["task_managers"] = v.task_manager_of_subtask;
+    vertices.push_back(std::move(vertex));
+  }
+  Json edges = Json::array();
+  for (const model::EdgeSpec& e : config.graph_spec.edges) {
+    edges.push_back(Json{{"from", config.graph_spec.vertices[e.from].name},
+                         {"to", config.graph_spec.vertices[e.to].name},
+                         {"partitioning", model::Name(e.partitioning)}});
+  }
+  const model::ProtocolOptions& p = config.protocol;
+  const TimingOptions& t = config.timing;
+  const FaultOptions& f = config.faults;
+  return Json{
+      {"name", config.scenario_name},
+      {"description", config.description},
+      {"variant", model::Name(p.variant)},
+      {"vertices", vertices},
+      {"edges", edges},
+      {"checkpointing",
+       {{"enabled", p.checkpointing_enabled},
+        {"interval_ticks", t.checkpoint_interval_ticks},
+        {"timeout_ticks", t.checkpoint_timeout_ticks},
+        {"min_pause_ticks", t.min_pause_ticks},
+        {"max_concurrent", p.max_concurrent_checkpoints},
+        {"mode", model::Name(p.checkpoint_mode)},
+        {"checkpoints_after_tasks_finish", p.checkpoints_after_tasks_finish},
+        {"immediate_final_checkpoint", p.immediate_final_checkpoint}}},
+      {"timing",
+       {{"channel_latency_ticks", RangeToJson(t.channel_latency_ticks)},
+        {"rpc_latency_ticks", RangeToJson(t.rpc_latency_ticks)},
+        {"processing_ticks", RangeToJson(t.processing_ticks)},
+        {"source_emit_ticks", RangeToJson(t.source_emit_ticks)}}},
+      {"faults",
+       {{"subtask_failures_max", f.subtask_failures_max},
+        {"task_manager_failures_max", f.task_manager_failures_max},
+        {"lost_notifications_max", f.lost_notifications_max},
+        {"subtask_failure_ppm", f.subtask_failure_ppm},
+        {"task_manager_failure_ppm", f.task_manager_failure_ppm},
+        {"lost_notification_ppm", f.lost_notification_ppm},
+        {"fault_phase_ticks", f.fault_phase_ticks},
+        {"restarts_max", f.restarts_max}}},
+      {"stop_with_savepoint",
+       {{"enabled", config.stop.enabled},
+        {"at_tick", config.stop.at_tick},
+        {"drain", config.stop.drain},
+        {"resume", config.stop.resume},
+        {"resume_after_ticks", config.stop.resume_after_ticks}}},
+      {"limits", {{"max_steps", config.limits.max_steps}, {"max_ticks", config.limits.max_ticks}}},
+      {"expect", {{"terminates", config.expect.terminates}}},
+  };
+}
+
+std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string* error) {
+  try {
+    RunConfig config;
+    config.scenario_name = json.at("name").get<std::string>();
+    config.description = json.value("description", "");
+    auto variant = model::ParseVariant(json.at("variant").get<std::string>());
+    if (!variant) throw std::runtime_error("unknown variant");
+    config.protocol.variant = *variant;
+    for (const auto& v : json.at("vertices")) {
+      model::VertexSpec vertex;
+      vertex.name = v.at("name").get<std::string>();
+      vertex.parallelism = v.at("parallelism").get<int>();
+      for (const auto& op : v.at("operators")) {
+        auto kind = model::ParseOperatorKind(op.at("kind").get<std::string>());
+        if (!kind) throw std::runtime_error("unknown operator kind");
+        vertex.operators.push_back(model::OperatorSpec{op.at("name").get<std::string>(), *kind});
+      }
+      if (v.contains("records")) vertex.records_per_subtask = v.at("records").get<std::vector<int64_t>>();
+      if (v.contains("task_managers")) vertex.task_manager_of_subtask = v.at("task_managers").get<std::vector<int>>();
+      config.graph_spec.vertices.push_back(std::move(vertex));
+    }
+    const auto vertex_index = [&](const std::string& name) {
+      for (size_t i = 0; i < config.graph_spec.vertices.size(); ++i) {
+        if (config.graph_spec.vertices[i].name == name) return static_cast<int>(i);
+      }
+      throw std::runtime_error("edge names an unknown vertex '" + name + "'");
+    };
+    for (const auto& e : json.at("edges")) {
+      auto partitioning = model::ParsePartitioning(e.at("partitioning").get<std::string>());
+      if (!partitioning) throw std::runtime_error("unknown partitioning");
+      config.graph_spec.edges.push_back(model::EdgeSpec{vertex_index(e.at("from").get<std::string>()),
+                                                        vertex_index(e.at("to").get<std::string>()), *partitioning});
+    }
+    const auto& c = json.at("checkpointing");
+    config.protocol.checkpointing_enabled = c.at("enabled").get<bool>();
+    config.timing.checkpoint_interval_ticks = c.at("interval_ticks").get<int64_t>();
+    config.timing.checkpoint_timeout_ticks = c.at("timeout_ticks").get<int64_t>();
+    config.timing.min_pause_ticks = c.at("min_pause_ticks").get<int64_t>();
+    config.protocol.max_concurrent_checkpoints = c.at("max_concurrent").get<int>();
+    auto mode = model::ParseCheckpointMode(c.at("mode").get<std::string>());
+    if (!mode) throw std::runtime_error("unknown checkpoint mode");
+    config.protocol.checkpoint_mode = *mode;
+    config.protocol.checkpoints_after_tasks_finish = c.at("checkpoints_after_tasks_finish").get<bool>();
+    config.protocol.immediate_final_checkpoint = c.at("immediate_final_checkpoint").get<bool>();
+    const auto& t = json.at("timing");
+    config.timing.channel_latency_ticks = RangeFromJson(t.at("channel_latency_ticks"));
+    config.timing.rpc_latency_ticks = RangeFromJson(t.at("rpc_latency_ticks"));
+    config.timing.processing_ticks = RangeFromJson(t.at("processing_ticks"));
+    config.timing.source_emit_ticks = RangeFromJson(t.at("source_emit_ticks"));
+    const auto& f = json.at("faults");
+    config.faults.subtask_failures_max = f.at("subtask_failures_max").get<int>();
+    config.faults.task_manager_failures_max = f.at("task_manager_failures_max").get<int>();
+    config.faults.lost_notifications_max = f.at("lost_notifications_max").get<int>();
+    config.faults.subtask_failure_ppm = f.at("subtask_failure_ppm").get<int64_t>();
+    config.faults.task_manager_failure_ppm = f.at("task_manager_failure_ppm").get<int64_t>();
+    config.faults.lost_notification_ppm = f.at("lost_notification_ppm").get<int64_t>();
+    config.faults.fault_phase_ticks = f.at("fault_phase_ticks").get<int64_t>();
+    config.faults.restarts_max = f.at("restarts_max").get<int>();
+    const auto& s = json.at("stop_with_savepoint");
+    config.stop.enabled = s.at("enabled").get<bool>();
+    config.stop.at_tick = s.at("at_tick").get<int64_t>();
+    config.stop.drain = s.at("drain").get<bool>();
+    config.stop.resume = s.at("resume").get<bool>();
+    config.stop.resume_after_ticks = s.at("resume_after_ticks").get<int64_t>();
+    config.limits.max_steps = json.at("limits").at("max_steps").get<int64_t>();
+    config.limits.max_ticks = json.at("limits").at("max_ticks").get<int64_t>();
+    config.expect.terminates = json.at("expect").at("terminates").get<bool>();
+    model::GraphError graph_error;
+    auto graph = model::JobGraph::Compile(config.graph_spec, &graph_error);
+    if (!graph) throw std::runtime_error(graph_error.message);
+    config.graph = std::make_shared<const model::JobGraph>(std::move(*graph));
+    return config;
+  } catch (const std::exception& e) {
+    if (error != nullptr) *error = e.what();
+    return std::nullopt;
+  }
+}
+
+}  // namespace ckptsim::simulator

@@ -1,0 +1,78 @@
+// Everything one simulated run needs besides the seed: the compiled job graph,
+// the protocol options, and the simulator's timing, fault and limit settings.
+// A scenario file resolves to exactly one RunConfig (scenarios/ loads it).
+#ifndef CKPTSIM_SIMULATOR_RUN_CONFIG_H_
+#define CKPTSIM_SIMULATOR_RUN_CONFIG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "model/job_graph.h"
+#include "model/options.h"
+
+namespace ckptsim::simulator {
+
+// An inclusive integer range [min, max]; drawn uniformly by the PRNG.
+struct TickRange {
+  int64_t min = 1;
+  int64_t max = 1;
+};
+
+struct TimingOptions {
+  TickRange channel_latency_ticks{1, 4};   // network latency of one channel message
+  TickRange rpc_latency_ticks{1, 8};       // JobManager <-> TaskManager RPC latency
+  TickRange processing_ticks{1, 2};        // a subtask's internal step (init, close, ...)
+  TickRange source_emit_ticks{1, 2};       // between two records of one source subtask
+  int64_t checkpoint_interval_ticks = 50;  // periodic trigger interval
+  int64_t checkpoint_timeout_ticks = 2000; // pending checkpoint expires after this
+  int64_t min_pause_ticks = 0;             // between a completion and the next periodic trigger
+};
+
+struct FaultOptions {
+  // Fault budget: how many faults of each kind a run may inject at most.
+  int subtask_failures_max = 0;
+  int task_manager_failures_max = 0;
+  int lost_notifications_max = 0;
+  // Probability of a fault per scheduling step, as a ratio numerator / 1,000,000.
+  int64_t subtask_failure_ppm = 0;
+  int64_t task_manager_failure_ppm = 0;
+  int64_t lost_notification_ppm = 0;
+  // Faults are injected only before this tick (the fault phase).
+  int64_t fault_phase_ticks = 0;
+  int restarts_max = 10;
+};
+
+struct StopWithSavepoint {
+  bool enabled = false;
+  int64_t at_tick = 0;
+  bool drain = false;
+  bool resume = false;      // resume the job from the savepoint afterwards
+  int64_t resume_after_ticks = 0;
+};
+
+struct Limits {
+  int64_t max_steps = 1'000'000;
+  int64_t max_ticks = 1'000'000;
+};
+
+struct Expectations {
+  bool terminates = true;  // the job must reach FINISHED
+};
+
+struct RunConfig {
+  std::string scenario_name;
+  std::string description;
+  model::JobGraphSpec graph_spec;
+  std::shared_ptr<const model::JobGraph> graph;  // compiled from graph_spec
+  model::ProtocolOptions protocol;
+  TimingOptions timing;
+  FaultOptions faults;
+  StopWithSavepoint stop;
+  Limits limits;
+  Expectations expect;
+};
+
+}  // namespace ckptsim::simulator
+
+#endif  // CKPTSIM_SIMULATOR_RUN_CONFIG_H_

@@ -1,0 +1,137 @@
+#include "simulator/runner.h"
+
+#include <fmt/format.h>
+
+#include "model/check.h"
+#include "model/system.h"
+#include "simulator/scheduler.h"
+
+namespace ckptsim::simulator {
+namespace {
+
+// Folds 64-bit words into one hash; the encoding of each step is fixed, so
+// the hash is a function of the decisions, ticks and events only.
+class TraceHasher {
+ public:
+  void Add(uint64_t word) {
+    state_ ^= word + 0x9e3779b97f4a7c15ULL + (state_ << 6) + (state_ >> 2);
+    state_ = (state_ ^ (state_ >> 31)) * 0x7fb5d329728ea185ULL;
+    state_ = (state_ ^ (state_ >> 27)) * 0x81dadef4bc2dd44dULL;
+    state_ ^= state_ >> 33;
+  }
+  void AddEvent(const model::Event& e) {
+    Add(static_cast<uint64_t>(e.kind) | (static_cast<uint64_t>(e.aux) << 8) |
+        (static_cast<uint64_t>(static_cast<uint32_t>(e.subtask)) << 32));
+    Add(static_cast<uint64_t>(static_cast<uint32_t>(e.channel)) |
+        (static_cast<uint64_t>(static_cast<uint32_t>(e.op)) << 32));
+    Add(static_cast<uint64_t>(e.checkpoint));
+    Add(static_cast<uint64_t>(e.value));
+    if (e.kind == model::EventKind::kSend || e.kind == model::EventKind::kReceive) {
+      const model::Message& m = e.message;
+      Add(static_cast<uint64_t>(m.kind) | (static_cast<uint64_t>(m.mode) << 8) |
+          (static_cast<uint64_t>(m.unaligned) << 16) | (static_cast<uint64_t>(m.savepoint) << 24));
+      Add(static_cast<uint64_t>(m.checkpoint_id));
+      Add(m.record.lineage);
+      Add(m.record.sequence | (static_cast<uint64_t>(m.record.source_vertex) << 32) |
+          (static_cast<uint64_t>(m.record.source_subtask) << 48));
+    }
+  }
+  uint64_t value() const { return state_; }
+
+ private:
+  uint64_t state_ = 0x636b707473696d31ULL;  // "ckptsim1"
+};
+
+void CollectStats(const model::System& system, RunStats& stats) {
+  const model::CheckpointCounters& counters = system.coordinator.counters;
+  stats.checkpoints_triggered = counters.triggered;
+  stats.checkpoints_completed = counters.completed;
+  stats.checkpoints_aborted = counters.aborted;
+  for (size_t r = 0; r < counters.aborted_by_reason.size(); ++r) {
+    if (counters.aborted_by_reason[r] == 0) continue;
+    stats.aborted_by_reason.emplace_back(std::string(model::Name(static_cast<model::AbortReason>(r))),
+                                         counters.aborted_by_reason[r]);
+  }
+  for (const model::Subtask& sub : system.subtasks) {
+    if (sub.phase == model::SubtaskPhase::kFinished) ++stats.subtasks_finished;
+  }
+  for (int s = 0; s < system.graph->subtask_count(); ++s) {
+    if (system.graph->vertices()[system.graph->subtasks()[s].vertex].is_source) {
+      stats.records_emitted += system.subtasks[s].next_sequence;
+    }
+  }
+  for (const model::Transaction& txn : system.store.transactions) {
+    if (txn.state == model::TransactionState::kCommitted) stats.records_committed += static_cast<int64_t>(txn.records.size());
+  }
+}
+
+}  // namespace
+
+std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
+
+RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options) {
+  model::SetCheckContext(fmt::format("scenario {} seed {} variant {}", config.scenario_name, seed,
+                                     model::Name(config.protocol.variant)));
+  RunResult result;
+  result.seed = seed;
+  model::System system = model::InitialSystem(config.graph, config.protocol);
+  Scheduler scheduler(config, seed);
+  properties::PropertySet properties(system);
+  TraceHasher hasher;
+  hasher.Add(seed);
+  std::vector<model::Action> enabled;
+  std::vector<model::Event> events;
+  int64_t now = 0;
+  int64_t step = 0;
+  const size_t replay_length = options.replay != nullptr ? options.replay->size() : 0;
+  while (true) {
+    model::Action action;
+    int64_t tick = now;
+    if (options.replay != nullptr) {
+      if (static_cast<size_t>(step) >= replay_length) break;
+      action = (*options.replay)[step];
+      if (!model::IsEnabled(system, action)) {
+        result.diverged_at_step = step;
+        result.divergence = fmt::format("step {}: '{}' is not enabled", step, model::Describe(*config.graph, action));
+        break;
+      }
+      tick = scheduler.Due(system, action, now);
+    } else {
+      model::EnabledActions(system, enabled);
+      if (enabled.empty()) break;
+      if (step >= config.limits.max_steps) {
+        result.hit_step_limit = true;
+        break;
+      }
+      auto [index, due] = scheduler.Choose(system, enabled, now);
+      if (due > config.limits.max_ticks) {
+        result.hit_tick_limit = true;
+        break;
+      }
+      action = enabled[index];
+      tick = due;
+    }
+    now = tick;
+    events.clear();
+    model::Apply(system, action, events);
+    result.decisions.push_back(action);
+    hasher.Add(static_cast<uint64_t>(action.kind) | (static_cast<uint64_t>(now) << 8));
+    hasher.Add(static_cast<uint64_t>(action.target));
+    for (const model::Event& event : events) hasher.AddEvent(event);
+    scheduler.Observe(system, action, events, now);
+    properties.OnStep(system, step, events);
+    if (options.observer != nullptr) options.observer->OnStep(system, step, now, action, events);
+    ++step;
+    if (options.stop_at_first_violation && properties.AnyViolated()) break;
+  }
+  result.steps = step;
+  result.ticks = now;
+  result.job_finished = system.job_finished;
+  properties.OnEnd(system, properties::RunEnd{.job_finished = system.job_finished, .step = step});
+  result.violations = properties.Violations();
+  result.trace_hash = hasher.value();
+  CollectStats(system, result.stats);
+  return result;
+}
+
+}  // namespace ckptsim::simulator

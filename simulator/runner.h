@@ -1,0 +1,71 @@
+// One simulated run: a scenario's RunConfig + a seed (+ the variant inside the
+// config) = one run, bit for bit. The runner owns virtual time, asks the
+// model what is enabled, lets the Scheduler choose (or replays a decision
+// log), applies the action, checks every property after every step, and
+// folds every decision and event into the trace hash.
+#ifndef CKPTSIM_SIMULATOR_RUNNER_H_
+#define CKPTSIM_SIMULATOR_RUNNER_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/action.h"
+#include "model/event.h"
+#include "model/state.h"
+#include "properties/property.h"
+#include "simulator/run_config.h"
+
+namespace ckptsim::simulator {
+
+// Receives a run as it happens (the trace writer implements it).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void OnStep(const model::System& system, int64_t step, int64_t tick, const model::Action& action,
+                      std::span<const model::Event> events) = 0;
+};
+
+struct RunStats {
+  int64_t checkpoints_triggered = 0;
+  int64_t checkpoints_completed = 0;
+  int64_t checkpoints_aborted = 0;
+  int64_t checkpoints_refused = 0;
+  std::vector<std::pair<std::string, int64_t>> aborted_by_reason;  // reason name -> count, nonzero only
+  int64_t subtasks_finished = 0;
+  int64_t records_emitted = 0;    // by sources
+  int64_t records_committed = 0;  // visible in the external store
+};
+
+struct RunResult {
+  uint64_t seed = 0;
+  int64_t steps = 0;
+  int64_t ticks = 0;
+  bool hit_step_limit = false;
+  bool hit_tick_limit = false;
+  bool job_finished = false;
+  uint64_t trace_hash = 0;
+  RunStats stats;
+  std::vector<properties::Violation> violations;
+  std::vector<model::Action> decisions;
+  // Replay only: the first decision that was not enabled (-1 if none).
+  int64_t diverged_at_step = -1;
+  std::string divergence;
+};
+
+struct RunOptions {
+  bool stop_at_first_violation = true;
+  RunObserver* observer = nullptr;
+  // Replay: apply exactly these actions instead of asking the scheduler.
+  const std::vector<model::Action>* replay = nullptr;
+};
+
+RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options = {});
+
+std::string HashToHex(uint64_t hash);
+
+}  // namespace ckptsim::simulator
+
+#endif  // CKPTSIM_SIMULATOR_RUNNER_H_

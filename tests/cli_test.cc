@@ -1,0 +1,127 @@
+// The command-line contract (DESIGN.md): exit codes 0/1/2, one-line errors
+// naming the problem, traces that replay to the same hash.
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Outcome RunCli(const std::string& arguments) {
+  const std::string command = std::string(CKPTSIM_BINARY) + " " + arguments + " 2>&1";
+  Outcome outcome;
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  std::array<char, 4096> buffer{};
+  size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+std::filesystem::path TempPath(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("ckptsim_cli_test_" + std::to_string(::getpid()) + "_" + name);
+}
+
+TEST(Cli, RunFig6SeedOneHoldsEverythingAndPrintsTheSeedFirst) {
+  const Outcome o = RunCli("run fig6 --seed 1");
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_EQ(o.out.rfind("seed 1 ", 0), 0u) << o.out;
+  EXPECT_NE(o.out.find("job FINISHED"), std::string::npos);
+  EXPECT_NE(o.out.find("replay: ckptsim run fig6 --seed 1"), std::string::npos);
+}
+
+TEST(Cli, LegacyCascadeExitsOneNamingP2) {
+  const Outcome o = RunCli("run cascade-2pc --variant legacy --seed 1");
+  EXPECT_EQ(o.exit_code, 1) << o.out;
+  EXPECT_NE(o.out.find("P2 no-data-loss         VIOLATED"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("lost at sink"), std::string::npos);
+}
+
+TEST(Cli, JsonSummaryHasTheContractFields) {
+  const Outcome o = RunCli("run wide --seed 3 --json");
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  for (const char* field : {"\"scenario\"", "\"variant\"", "\"seed\"", "\"steps\"", "\"ticks\"", "\"trace_hash\"",
+                            "\"properties\""}) {
+    EXPECT_NE(o.out.find(field), std::string::npos) << field;
+  }
+}
+
+TEST(Cli, BadInputExitsTwoWithOneLine) {
+  const std::filesystem::path bad = TempPath("bad.yaml");
+  std::ofstream(bad) << "name: x\nvertices:\n  - name: A\n    parallelism: zero\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"run no-such-scenario", "no-such-scenario"},
+      {"run fig6 --variant nope", "unknown variant 'nope'"},
+      {"run fig6 --bogus-flag", "--bogus-flag"},
+      {"run " + bad.string(), bad.string() + ":4:"},
+      {"run /no/such/file.yaml", "/no/such/file.yaml"},
+      {"sweep fig6 --seeds 2 --shard 3/2", "--shard '3/2'"},
+      {"list nothing", "unknown list 'nothing'"},
+      {"replay /no/such/trace.jsonl", "/no/such/trace.jsonl"},
+  };
+  for (const auto& [arguments, expected] : cases) {
+    const Outcome o = RunCli(arguments);
+    EXPECT_EQ(o.exit_code, 2) << arguments << "\n" << o.out;
+    EXPECT_NE(o.out.find(expected), std::string::npos) << arguments << "\n" << o.out;
+    EXPECT_EQ(std::count(o.out.begin(), o.out.end(), '\n'), 1) << arguments << "\n" << o.out;
+  }
+  std::filesystem::remove(bad);
+}
+
+TEST(Cli, TraceReplaysToTheSameHashAndOldVersionsAreRefused) {
+  const std::filesystem::path trace = TempPath("fig6.jsonl");
+  ASSERT_EQ(RunCli("run fig6 --seed 5 --trace " + trace.string()).exit_code, 0);
+  ASSERT_TRUE(std::filesystem::exists(trace));
+  EXPECT_FALSE(std::filesystem::exists(trace.string() + ".tmp"));
+  const Outcome replay = RunCli("replay " + trace.string());
+  EXPECT_EQ(replay.exit_code, 0) << replay.out;
+  EXPECT_NE(replay.out.find("MATCH"), std::string::npos);
+  // Rewrite the header's version: the trace must be refused, not misread.
+  std::ifstream in(trace);
+  std::string header;
+  std::getline(in, header);
+  std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  const size_t at = header.find("\"version\":1");
+  ASSERT_NE(at, std::string::npos);
+  header.replace(at, 11, "\"version\":99");
+  std::ofstream(trace) << header << "\n" << rest;
+  const Outcome refused = RunCli("replay " + trace.string());
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("version 99 is not supported"), std::string::npos) << refused.out;
+  std::filesystem::remove(trace);
+}
+
+TEST(Cli, SweepOutputIsTheSameOnOneAndTwoThreads) {
+  const std::filesystem::path one = TempPath("one.jsonl");
+  const std::filesystem::path two = TempPath("two.jsonl");
+  ASSERT_EQ(RunCli("sweep fig6 wide --seeds 30 --jobs 1 --out " + one.string()).exit_code, 0);
+  ASSERT_EQ(RunCli("sweep fig6 wide --seeds 30 --jobs 2 --out " + two.string()).exit_code, 0);
+  std::ifstream a(one);
+  std::ifstream b(two);
+  const std::string text_a((std::istreambuf_iterator<char>(a)), std::istreambuf_iterator<char>());
+  const std::string text_b((std::istreambuf_iterator<char>(b)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(std::count(text_a.begin(), text_a.end(), '\n'), 60);
+  EXPECT_EQ(text_a, text_b);
+  std::filesystem::remove(one);
+  std::filesystem::remove(two);
+}
+
+TEST(Cli, LegacySweepFailsWithReplayCommands) {
+  const Outcome o = RunCli("sweep cascade-2pc --seeds 5 --variant legacy");
+  EXPECT_EQ(o.exit_code, 1) << o.out;
+  EXPECT_NE(o.out.find("replay: ckptsim run cascade-2pc --seed 1 --variant legacy"), std::string::npos) << o.out;
+}
+
+}  // namespace
