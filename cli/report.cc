@@ -48,8 +48,8 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
     reasons += fmt::format("{}{}: {}", reasons.empty() ? " (" : ", ", reason, count);
   }
   if (!reasons.empty()) reasons += ")";
-  fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}\n", s.checkpoints_triggered,
-             s.checkpoints_completed, s.checkpoints_aborted, reasons);
+  fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}; {} trigger(s) refused by the plan\n",
+             s.checkpoints_triggered, s.checkpoints_completed, s.checkpoints_aborted, reasons, s.checkpoints_refused);
   fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
              graph.subtask_count(), s.records_emitted, s.records_committed);
   fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
@@ -95,6 +95,7 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
                {{"triggered", s.checkpoints_triggered},
                 {"completed", s.checkpoints_completed},
                 {"aborted", s.checkpoints_aborted},
+                {"refused", s.checkpoints_refused},
                 {"aborted_by_reason", aborted}}},
               {"subtasks_finished", s.subtasks_finished},
               {"records_emitted", s.records_emitted},

@@ -219,6 +219,7 @@ void TriggerCheckpoint(Transition& t) {
   CheckpointPlan plan;
   AbortReason reason = AbortReason::kNone;
   if (!ComputePlan(t.system, &plan, &reason)) {
+    ++coordinator.counters.refused;
     t.Emit(Event{.kind = EventKind::kCheckpointRefused, .aux = static_cast<uint8_t>(reason)});
     return;
   }

@@ -190,6 +190,7 @@ struct CheckpointCounters {
   int64_t triggered = 0;
   int64_t completed = 0;
   int64_t aborted = 0;
+  int64_t refused = 0;  // trigger requests whose plan could not be computed
   std::vector<int64_t> aborted_by_reason = std::vector<int64_t>(16, 0);
 };
 

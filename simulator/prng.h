@@ -10,7 +10,8 @@
 
 namespace ckptsim::simulator {
 
-enum class Stream : uint64_t { kLatency = 1, kTies = 2, kFaults = 3, kSwarm = 4 };
+// Stream 2 was the tie-break stream; ties are now broken by insertion order.
+enum class Stream : uint64_t { kLatency = 1, kFaults = 3, kSwarm = 4 };
 
 class Prng {
  public:

@@ -47,6 +47,7 @@ void CollectStats(const model::System& system, RunStats& stats) {
   stats.checkpoints_triggered = counters.triggered;
   stats.checkpoints_completed = counters.completed;
   stats.checkpoints_aborted = counters.aborted;
+  stats.checkpoints_refused = counters.refused;
   for (size_t r = 0; r < counters.aborted_by_reason.size(); ++r) {
     if (counters.aborted_by_reason[r] == 0) continue;
     stats.aborted_by_reason.emplace_back(std::string(model::Name(static_cast<model::AbortReason>(r))),
@@ -95,7 +96,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
         result.divergence = fmt::format("step {}: '{}' is not enabled", step, model::Describe(*config.graph, action));
         break;
       }
-      tick = scheduler.Due(system, action, now);
+      tick = scheduler.Due(system, action, now).tick;
     } else {
       model::EnabledActions(system, enabled);
       if (enabled.empty()) break;

@@ -13,88 +13,91 @@ using model::EventKind;
 Scheduler::Scheduler(const RunConfig& config, uint64_t seed)
     : timing_(config.timing),
       latency_(seed, Stream::kLatency),
-      ties_(seed, Stream::kTies),
       channel_ready_(config.graph->channel_count()),
       channel_last_ready_(config.graph->channel_count(), 0),
-      ack_due_(config.graph->channel_count(), 0),
-      step_due_(config.graph->subtask_count(), 0),
-      next_periodic_trigger_(config.timing.checkpoint_interval_ticks) {}
+      ack_due_(config.graph->channel_count()),
+      step_due_(config.graph->subtask_count()) {
+  for (Slot& slot : step_due_) slot = Stamp(0);
+  periodic_trigger_ = Stamp(config.timing.checkpoint_interval_ticks);
+}
 
-int64_t Scheduler::Due(const model::System& system, const model::Action& action, int64_t now) const {
-  int64_t due = now;
+Scheduler::Slot Scheduler::Due(const model::System& system, const model::Action& action, int64_t now) const {
+  Slot slot;
   switch (action.kind) {
     case ActionKind::kStep:
-      due = step_due_[action.target];
+      slot = step_due_[action.target];
       break;
     case ActionKind::kDeliver:
-      due = channel_ready_[action.target].front();
+      slot = channel_ready_[action.target].front();
       break;
     case ActionKind::kDeliverAck:
-      due = ack_due_[action.target];
+      slot = ack_due_[action.target];
       break;
     case ActionKind::kDeliverRpc: {
-      auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(), std::make_pair(static_cast<uint64_t>(action.target),
-                                                                                   std::numeric_limits<int64_t>::min()));
+      auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(), static_cast<uint64_t>(action.target),
+                                 [](const auto& entry, uint64_t uid) { return entry.first < uid; });
       CKPTSIM_CHECK(it != rpc_due_.end() && it->first == static_cast<uint64_t>(action.target));
-      due = it->second;
+      slot = it->second;
       break;
     }
     case ActionKind::kTriggerCheckpoint:
-      due = system.coordinator.immediate_trigger_requested
-                ? now
-                : std::max(next_periodic_trigger_, earliest_after_completion_);
+      if (system.coordinator.immediate_trigger_requested) {
+        slot = Slot{now, next_sequence_};  // requested by the step just taken: the newest entry
+      } else {
+        slot = periodic_trigger_;
+        slot.tick = std::max(slot.tick, earliest_after_completion_);
+      }
       break;
     case ActionKind::kExpireCheckpoint:
-      due = std::numeric_limits<int64_t>::max();
-      for (const auto& [id, tick] : expiry_) {
-        if (id == action.target) due = tick;
+      slot = Slot{std::numeric_limits<int64_t>::max(), std::numeric_limits<uint64_t>::max()};
+      for (const auto& [id, when] : expiry_) {
+        if (id == action.target) slot = when;
       }
       break;
   }
-  return std::max(due, now);
+  slot.tick = std::max(slot.tick, now);
+  return slot;
 }
 
 std::pair<size_t, int64_t> Scheduler::Choose(const model::System& system, const std::vector<model::Action>& enabled,
                                              int64_t now) {
-  int64_t best = std::numeric_limits<int64_t>::max();
-  ties_scratch_.clear();
+  size_t best_index = 0;
+  Slot best{std::numeric_limits<int64_t>::max(), std::numeric_limits<uint64_t>::max()};
   for (size_t i = 0; i < enabled.size(); ++i) {
-    const int64_t due = Due(system, enabled[i], now);
-    if (due < best) {
-      best = due;
-      ties_scratch_.clear();
+    const Slot slot = Due(system, enabled[i], now);
+    if (slot.tick < best.tick || (slot.tick == best.tick && slot.sequence < best.sequence)) {
+      best = slot;
+      best_index = i;
     }
-    if (due == best) ties_scratch_.push_back(i);
   }
-  const size_t pick = ties_scratch_.size() == 1 ? 0 : ties_.Below(ties_scratch_.size());
-  return {ties_scratch_[pick], best};
+  return {best_index, best.tick};
 }
 
 void Scheduler::Observe(const model::System& system, const model::Action& action,
                         std::span<const model::Event> events, int64_t now) {
   const model::JobGraph& graph = *system.graph;
+  const auto draw = [&](const TickRange& range) { return latency_.Range(range.min, range.max); };
   if (action.kind == ActionKind::kStep) {
     const auto s = static_cast<int32_t>(action.target);
     const bool emitting = system.subtasks[s].phase == model::SubtaskPhase::kProcessing &&
                           graph.vertices()[graph.subtasks()[s].vertex].is_source;
-    const TickRange& range = emitting ? timing_.source_emit_ticks : timing_.processing_ticks;
-    step_due_[s] = now + latency_.Range(range.min, range.max);
+    step_due_[s] = Stamp(now + draw(emitting ? timing_.source_emit_ticks : timing_.processing_ticks));
   }
+  // Something the subtask waits for happened: its next step comes after a processing delay.
   const auto wake = [&](int32_t subtask) {
-    step_due_[subtask] =
-        std::max(step_due_[subtask], now + latency_.Range(timing_.processing_ticks.min, timing_.processing_ticks.max));
+    const int64_t tick = now + draw(timing_.processing_ticks);
+    if (tick > step_due_[subtask].tick) step_due_[subtask] = Stamp(tick);
   };
   for (const model::Event& event : events) {
     switch (event.kind) {
       case EventKind::kSend: {
-        const int64_t arrival =
-            now + latency_.Range(timing_.channel_latency_ticks.min, timing_.channel_latency_ticks.max);
+        const int64_t arrival = now + draw(timing_.channel_latency_ticks);
         if (event.message.kind == model::MessageKind::kBarrier && event.message.unaligned) {
-          channel_ready_[event.channel].push_front(arrival);
+          channel_ready_[event.channel].push_front(Stamp(arrival));
         } else {
           const int64_t ready = std::max(arrival, channel_last_ready_[event.channel]);
           channel_last_ready_[event.channel] = ready;
-          channel_ready_[event.channel].push_back(ready);
+          channel_ready_[event.channel].push_back(Stamp(ready));
         }
         break;
       }
@@ -102,25 +105,23 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
         channel_ready_[event.channel].pop_front();
         break;
       case EventKind::kAckSent:
-        ack_due_[event.channel] =
-            now + latency_.Range(timing_.channel_latency_ticks.min, timing_.channel_latency_ticks.max);
+        ack_due_[event.channel] = Stamp(now + draw(timing_.channel_latency_ticks));
         break;
       case EventKind::kRpcSent:
-        rpc_due_.emplace_back(static_cast<uint64_t>(event.value),
-                              now + latency_.Range(timing_.rpc_latency_ticks.min, timing_.rpc_latency_ticks.max));
+        rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(now + draw(timing_.rpc_latency_ticks)));
         break;
       case EventKind::kRpcDelivered: {
-        auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(),
-                                   std::make_pair(static_cast<uint64_t>(event.value), std::numeric_limits<int64_t>::min()));
+        auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(), static_cast<uint64_t>(event.value),
+                                   [](const auto& entry, uint64_t uid) { return entry.first < uid; });
         if (it != rpc_due_.end() && it->first == static_cast<uint64_t>(event.value)) rpc_due_.erase(it);
         break;
       }
       case EventKind::kCheckpointTriggered:
-        expiry_.emplace_back(event.checkpoint, now + timing_.checkpoint_timeout_ticks);
-        next_periodic_trigger_ = now + timing_.checkpoint_interval_ticks;
+        expiry_.emplace_back(event.checkpoint, Stamp(now + timing_.checkpoint_timeout_ticks));
+        periodic_trigger_ = Stamp(now + timing_.checkpoint_interval_ticks);
         break;
       case EventKind::kCheckpointRefused:
-        next_periodic_trigger_ = now + timing_.checkpoint_interval_ticks;
+        periodic_trigger_ = Stamp(now + timing_.checkpoint_interval_ticks);
         break;
       case EventKind::kCheckpointCompleted:
         earliest_after_completion_ = now + timing_.min_pause_ticks;

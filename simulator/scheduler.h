@@ -6,8 +6,12 @@
 // overtake each other), each subtask's next step, the next periodic trigger
 // and each pending checkpoint's expiry. Latencies are drawn from the run's
 // latency stream when a message is sent. The next action is the one with the
-// smallest due tick; ties are broken by the tie stream. Everything is
+// smallest due tick. Everything is
 // integer arithmetic on values drawn from our own PRNG: deterministic.
+// Every due tick is stamped with an insertion sequence number when it is
+// scheduled, so the enabled actions form an event queue ordered by
+// (tick, insertion sequence): equal ticks fire in the order they were
+// scheduled, never by pointer, hash or enumeration order.
 #ifndef CKPTSIM_SIMULATOR_SCHEDULER_H_
 #define CKPTSIM_SIMULATOR_SCHEDULER_H_
 
@@ -28,9 +32,13 @@ class Scheduler {
  public:
   Scheduler(const RunConfig& config, uint64_t seed);
 
-  // The tick at which `action` (enabled now) would fire.
-  int64_t Due(const model::System& system, const model::Action& action, int64_t now) const;
-  // Picks among `enabled` (non-empty): earliest due tick, ties drawn at random.
+  struct Slot {
+    int64_t tick = 0;
+    uint64_t sequence = 0;  // when it was scheduled
+  };
+  // When `action` (enabled now) would fire, and its place among equal ticks.
+  Slot Due(const model::System& system, const model::Action& action, int64_t now) const;
+  // Picks among `enabled` (non-empty): earliest (due tick, insertion sequence).
   std::pair<size_t, int64_t> Choose(const model::System& system, const std::vector<model::Action>& enabled,
                                     int64_t now);
   // Updates the mirror after `action` fired at `now` and produced `events`.
@@ -38,18 +46,19 @@ class Scheduler {
                int64_t now);
 
  private:
+  Slot Stamp(int64_t tick) { return Slot{tick, next_sequence_++}; }
+
   TimingOptions timing_;
   Prng latency_;
-  Prng ties_;
-  std::vector<model::Fifo<int64_t>> channel_ready_;
+  uint64_t next_sequence_ = 0;
+  std::vector<model::Fifo<Slot>> channel_ready_;
   std::vector<int64_t> channel_last_ready_;
-  std::vector<int64_t> ack_due_;
-  std::vector<std::pair<uint64_t, int64_t>> rpc_due_;  // ascending uid
-  std::vector<int64_t> step_due_;
-  std::vector<std::pair<int64_t, int64_t>> expiry_;  // checkpoint id -> tick
-  int64_t next_periodic_trigger_;
+  std::vector<Slot> ack_due_;
+  std::vector<std::pair<uint64_t, Slot>> rpc_due_;  // ascending uid
+  std::vector<Slot> step_due_;
+  std::vector<std::pair<int64_t, Slot>> expiry_;  // checkpoint id -> when
+  Slot periodic_trigger_;
   int64_t earliest_after_completion_ = 0;
-  std::vector<size_t> ties_scratch_;
 };
 
 }  // namespace ckptsim::simulator

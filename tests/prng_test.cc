@@ -17,7 +17,7 @@ TEST(Prng, GoldenFirstOutputs) {
 
 TEST(Prng, StreamsAreIndependent) {
   Prng a(42, Stream::kLatency);
-  Prng b(42, Stream::kTies);
+  Prng b(42, Stream::kFaults);
   EXPECT_NE(a.Next(), b.Next());
 }
 
