@@ -261,7 +261,10 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
       return;
     }
     case RpcKind::kReportRunning:
-      if (current_attempt) coordinator.view[rpc.subtask] = ExecutionState::kRunning;
+      // The view only moves forward within an attempt: a late report never revives a finished subtask.
+      if (current_attempt && !IsTerminal(coordinator.view[rpc.subtask])) {
+        coordinator.view[rpc.subtask] = ExecutionState::kRunning;
+      }
       return;
     case RpcKind::kReportEndOfData: {
       if (!current_attempt) return;

@@ -16,6 +16,7 @@ Scheduler::Scheduler(const RunConfig& config, uint64_t seed)
       channel_ready_(config.graph->channel_count()),
       channel_last_ready_(config.graph->channel_count(), 0),
       ack_due_(config.graph->channel_count()),
+      rpc_last_due_(2 * static_cast<size_t>(config.graph->subtask_count()), 0),
       step_due_(config.graph->subtask_count()) {
   for (Slot& slot : step_due_) slot = Stamp(0);
   periodic_trigger_ = Stamp(config.timing.checkpoint_interval_ticks);
@@ -107,9 +108,13 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kAckSent:
         ack_due_[event.channel] = Stamp(now + draw(timing_.channel_latency_ticks));
         break;
-      case EventKind::kRpcSent:
-        rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(now + draw(timing_.rpc_latency_ticks)));
+      case EventKind::kRpcSent: {
+        const bool to_subtask = model::IsToSubtask(static_cast<model::RpcKind>(event.aux));
+        int64_t& last = rpc_last_due_[2 * static_cast<size_t>(event.subtask) + (to_subtask ? 0 : 1)];
+        last = std::max(last, now + draw(timing_.rpc_latency_ticks));
+        rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(last));
         break;
+      }
       case EventKind::kRpcDelivered: {
         auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(), static_cast<uint64_t>(event.value),
                                    [](const auto& entry, uint64_t uid) { return entry.first < uid; });

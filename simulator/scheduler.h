@@ -55,6 +55,10 @@ class Scheduler {
   std::vector<int64_t> channel_last_ready_;
   std::vector<Slot> ack_due_;
   std::vector<std::pair<uint64_t, Slot>> rpc_due_;  // ascending uid
+  // RPCs between the coordinator and one subtask stay in order in each
+  // direction (as Flink's RPC between two endpoints does); overtaking is a
+  // fault, not the default. Index: subtask * 2 + (to subtask ? 0 : 1).
+  std::vector<int64_t> rpc_last_due_;
   std::vector<Slot> step_due_;
   std::vector<std::pair<int64_t, Slot>> expiry_;  // checkpoint id -> when
   Slot periodic_trigger_;

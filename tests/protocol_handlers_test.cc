@@ -204,3 +204,29 @@ TEST(Section8TwoPhaseCommit, SinkCommitsOnlyOnNotifyComplete) {
 
 }  // namespace
 }  // namespace ckptsim::testing
+
+namespace ckptsim::testing {
+namespace {
+
+// Found in review: a late report-running must not move the coordinator's
+// view of a FINISHED subtask back to RUNNING (Flink reports a task's state
+// changes in order, and an execution never leaves FINISHED).
+TEST(Section5Coordinator, ViewOfAFinishedSubtaskNeverGoesBackToRunning) {
+  Script s(R"(name: legacy-short
+variant: legacy
+vertices:
+  - {name: S, parallelism: 1, records: 0, operators: [{name: s, kind: bounded_source}]}
+  - {name: K, parallelism: 1, operators: [{name: k, kind: two_phase_commit_sink}]}
+edges:
+  - {from: S, to: K, partitioning: forward}
+)");
+  s.Do("step S[0]").Do("step S[0]");  // deploy, open: report-running in flight
+  s.Do("step S[0]").Do("step S[0]");  // legacy end of input: closing, then FINISHED
+  ASSERT_EQ(s.Phase("S[0]"), SubtaskPhase::kFinished);
+  s.Rpc(RpcKind::kReportFinished, "S[0]");
+  s.Rpc(RpcKind::kReportRunning, "S[0]");  // overtaken: arrives last
+  EXPECT_EQ(s.system().coordinator.view[s.Subtask("S[0]")], model::ExecutionState::kFinished);
+}
+
+}  // namespace
+}  // namespace ckptsim::testing
