@@ -9,11 +9,6 @@
 namespace ckptsim::model {
 namespace {
 
-std::string ChannelName(const JobGraph& graph, int64_t channel) {
-  const ChannelInfo& info = graph.channels()[channel];
-  return fmt::format("{}->{}", graph.SubtaskName(info.producer), graph.SubtaskName(info.consumer));
-}
-
 std::optional<int> ParseSubtask(const JobGraph& graph, std::string_view text) {
   const size_t open = text.rfind('[');
   if (open == std::string_view::npos || text.empty() || text.back() != ']') return std::nullopt;
@@ -65,9 +60,9 @@ std::string Describe(const JobGraph& graph, const Action& action) {
     case ActionKind::kStep:
       return fmt::format("step {}", graph.SubtaskName(static_cast<int>(action.target)));
     case ActionKind::kDeliver:
-      return fmt::format("deliver {}", ChannelName(graph, action.target));
+      return fmt::format("deliver {}", graph.ChannelName(static_cast<int>(action.target)));
     case ActionKind::kDeliverAck:
-      return fmt::format("ack {}", ChannelName(graph, action.target));
+      return fmt::format("ack {}", graph.ChannelName(static_cast<int>(action.target)));
     case ActionKind::kDeliverRpc:
       return fmt::format("rpc {}", action.target);
     case ActionKind::kTriggerCheckpoint:

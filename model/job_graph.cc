@@ -122,6 +122,11 @@ std::string JobGraph::SubtaskName(int subtask) const {
   return fmt::format("{}[{}]", vertices_[info.vertex].name, info.index);
 }
 
+std::string JobGraph::ChannelName(int channel) const {
+  const ChannelInfo& info = channels_[channel];
+  return fmt::format("{}->{}", SubtaskName(info.producer), SubtaskName(info.consumer));
+}
+
 std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* error) {
   auto fail = [&](GraphError e) -> std::optional<JobGraph> {
     if (error != nullptr) *error = std::move(e);

@@ -138,6 +138,8 @@ class JobGraph {
   std::optional<int> FindVertex(std::string_view name) const;
   // "Vertex[index]", the naming used in traces and schedules.
   std::string SubtaskName(int subtask) const;
+  // "Producer[i]->Consumer[j]", the channel naming of traces and schedules.
+  std::string ChannelName(int channel) const;
   // The consumer subtask indices (within the consumer vertex) that producer
   // subtask `producer_index` is connected to over a POINTWISE edge.
   static std::pair<int, int> PointwiseTargets(int producer_index, int producer_parallelism,

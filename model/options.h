@@ -37,6 +37,14 @@ struct ProtocolOptions {
   CheckpointMode checkpoint_mode = CheckpointMode::kAligned;
 };
 
+// StreamTask.areCheckpointsWithFinishedTasksEnabled: FLIP-147 flow, checkpointing
+// on and checkpoints after tasks finish on. Only then do finished subtasks wait
+// for a final checkpoint and may a checkpoint include finished subtasks.
+inline bool FinalCheckpointsEnabled(const ProtocolOptions& options) {
+  return options.variant == Variant::kFlip147 && options.checkpointing_enabled &&
+         options.checkpoints_after_tasks_finish;
+}
+
 }  // namespace ckptsim::model
 
 #endif  // CKPTSIM_MODEL_OPTIONS_H_

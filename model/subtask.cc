@@ -42,10 +42,7 @@ bool FinalWaitSatisfied(const System& system, int32_t subtask) {
   const Subtask& sub = system.subtasks[subtask];
   bool need_checkpoint = sub.sync_savepoint_id != 0;
   bool need_acks = false;
-  const bool final_checkpoints = system.options.variant == Variant::kFlip147 &&
-                                 system.options.checkpointing_enabled &&
-                                 system.options.checkpoints_after_tasks_finish;
-  if (sub.end_of_data && final_checkpoints) {
+  if (sub.end_of_data && FinalCheckpointsEnabled(system.options)) {
     need_checkpoint = true;
     need_acks = true;
   }

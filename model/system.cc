@@ -38,8 +38,7 @@ void Transition::OperatorEvent(int32_t subtask, int32_t op, OperatorCall call, i
 }
 
 bool Transition::FinalCheckpointsEnabled() const {
-  return system.options.variant == Variant::kFlip147 && system.options.checkpointing_enabled &&
-         system.options.checkpoints_after_tasks_finish;
+  return model::FinalCheckpointsEnabled(system.options);
 }
 
 System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOptions& options) {

@@ -19,11 +19,6 @@ std::string Actor(const model::JobGraph& graph, int32_t subtask) {
   return subtask == model::kCoordinatorActor ? "coordinator" : graph.SubtaskName(subtask);
 }
 
-std::string ChannelName(const model::JobGraph& graph, int32_t channel) {
-  const model::ChannelInfo& info = graph.channels()[channel];
-  return fmt::format("{}->{}", graph.SubtaskName(info.producer), graph.SubtaskName(info.consumer));
-}
-
 Json MessageToJson(const model::JobGraph& graph, const model::Message& m) {
   Json json{{"type", model::Name(m.kind)}};
   switch (m.kind) {
@@ -56,12 +51,12 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
   switch (e.kind) {
     case model::EventKind::kSend:
     case model::EventKind::kReceive:
-      json["channel"] = ChannelName(graph, e.channel);
+      json["channel"] = graph.ChannelName(e.channel);
       json["message"] = MessageToJson(graph, e.message);
       break;
     case model::EventKind::kAckSent:
     case model::EventKind::kAckReceived:
-      json["channel"] = ChannelName(graph, e.channel);
+      json["channel"] = graph.ChannelName(e.channel);
       break;
     case model::EventKind::kOperatorCall:
       json["operator"] = graph.vertices()[graph.subtasks()[e.subtask].vertex].operators[e.op].name;
