@@ -40,8 +40,7 @@ AbortReason FinalizeStatus(const System& system, const PendingCheckpoint& checkp
   out->subtask_finished.assign(graph.subtask_count(), false);
   std::vector<bool> subtask_terminal(graph.subtask_count(), false);
   for (int32_t s : checkpoint.plan.finished_subtasks) subtask_terminal[s] = true;
-  const bool may_have_finished = system.options.variant == Variant::kFlip147 &&
-                                 system.options.checkpoints_after_tasks_finish;
+  const bool may_have_finished = CheckpointsAfterTasksFinish(system.options);
   for (int v = 0; v < vertex_count; ++v) {
     const VertexInfo& vertex = graph.vertices()[v];
     const bool fully = checkpoint.plan.fully_finished_vertex[v] || checkpoint.deployed_as_finished_vertex[v];
@@ -139,8 +138,7 @@ bool ComputePlan(const System& system, CheckpointPlan* plan, AbortReason* reason
   plan->fully_finished_vertex.assign(graph.vertices().size(), false);
   bool has_finished = false;
   for (ExecutionState state : view) has_finished = has_finished || state == ExecutionState::kFinished;
-  const bool allowed = system.options.variant == Variant::kFlip147 && system.options.checkpoints_after_tasks_finish;
-  if (has_finished && !allowed) {
+  if (has_finished && !CheckpointsAfterTasksFinish(system.options)) {
     *reason = AbortReason::kNotAllRequiredTasksRunning;
     return false;
   }
@@ -271,7 +269,7 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
       coordinator.end_of_data_reported[rpc.subtask] = true;
       const auto& reported = coordinator.end_of_data_reported;
       const bool all = std::all_of(reported.begin(), reported.end(), [](bool b) { return b; });
-      if (all && t.system.options.immediate_final_checkpoint && t.FinalCheckpointsEnabled()) {
+      if (all && t.system.options.immediate_final_checkpoint && FinalCheckpointsEnabled(t.system.options)) {
         coordinator.immediate_trigger_requested = true;
       }
       return;

@@ -37,12 +37,18 @@ struct ProtocolOptions {
   CheckpointMode checkpoint_mode = CheckpointMode::kAligned;
 };
 
+// The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish
+// (DefaultCheckpointPlan.mayHaveFinishedTasks): a checkpoint may include
+// finished subtasks. Never in the legacy flow.
+inline bool CheckpointsAfterTasksFinish(const ProtocolOptions& options) {
+  return options.variant == Variant::kFlip147 && options.checkpoints_after_tasks_finish;
+}
+
 // StreamTask.areCheckpointsWithFinishedTasksEnabled: FLIP-147 flow, checkpointing
 // on and checkpoints after tasks finish on. Only then do finished subtasks wait
 // for a final checkpoint and may a checkpoint include finished subtasks.
 inline bool FinalCheckpointsEnabled(const ProtocolOptions& options) {
-  return options.variant == Variant::kFlip147 && options.checkpointing_enabled &&
-         options.checkpoints_after_tasks_finish;
+  return CheckpointsAfterTasksFinish(options) && options.checkpointing_enabled;
 }
 
 }  // namespace ckptsim::model

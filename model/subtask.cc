@@ -156,7 +156,7 @@ void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bo
     return;
   }
   if (savepoint) sub.sync_savepoint_id = checkpoint_id;
-  if (t.FinalCheckpointsEnabled() && sub.end_of_data && sub.final_checkpoint_min_id == 0) {
+  if (FinalCheckpointsEnabled(t.system.options) && sub.end_of_data && sub.final_checkpoint_min_id == 0) {
     sub.final_checkpoint_min_id = checkpoint_id;
     t.Emit(Event{.kind = EventKind::kFinalCheckpointSet, .subtask = subtask, .checkpoint = checkpoint_id});
   }
@@ -265,7 +265,7 @@ void ReceiveEndOfPartition(Transition& t, int32_t subtask, int32_t channel) {
   Subtask& sub = t.system.subtasks[subtask];
   t.system.channels[channel].end_of_partition_received = true;
   if (sub.pending_alignment_id != 0) {
-    if (t.FinalCheckpointsEnabled()) {
+    if (FinalCheckpointsEnabled(t.system.options)) {
       MaybeCompleteAlignment(t, subtask);  // a finished channel counts as aligned
     } else {
       AbortAlignment(t, subtask, AbortReason::kDeclinedInputEndOfStream);

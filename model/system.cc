@@ -37,10 +37,6 @@ void Transition::OperatorEvent(int32_t subtask, int32_t op, OperatorCall call, i
                          .op = op, .checkpoint = checkpoint, .value = value});
 }
 
-bool Transition::FinalCheckpointsEnabled() const {
-  return model::FinalCheckpointsEnabled(system.options);
-}
-
 System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOptions& options) {
   System system;
   system.options = options;

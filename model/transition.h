@@ -25,8 +25,6 @@ struct Transition {
   void SendToAllOutputs(int32_t subtask, const Message& message);
   void OperatorEvent(int32_t subtask, int32_t op, OperatorCall call, int64_t checkpoint = 0, int64_t value = 0);
   bool IsFlip147() const { return system.options.variant == Variant::kFlip147; }
-  // Checkpoints after tasks finish are on (flip147, checkpointing on, option on).
-  bool FinalCheckpointsEnabled() const;
 };
 
 // operators.cc: the operator chain of one subtask.
