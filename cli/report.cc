@@ -40,7 +40,8 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
                     : result.hit_step_limit ? "step limit reached"
                     : result.hit_tick_limit ? "tick limit reached"
                                             : "job did not finish";
-  if (!result.violations.empty()) end = "stopped at the first violation";
+  // Safety violations stop the run; end-of-run ones (P2) come after FINISHED.
+  if (!result.violations.empty() && !result.job_finished) end = "stopped at the first violation";
   fmt::print("result: {} after {} steps, {} ticks\n", end, result.steps, result.ticks);
   const auto& s = result.stats;
   std::string reasons;

@@ -46,6 +46,8 @@ TEST(Cli, LegacyCascadeExitsOneNamingP2) {
   EXPECT_EQ(o.exit_code, 1) << o.out;
   EXPECT_NE(o.out.find("P2 no-data-loss         VIOLATED"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("lost at sink"), std::string::npos);
+  // P2 is checked at job end: the run did finish, it was not cut short.
+  EXPECT_NE(o.out.find("result: job FINISHED"), std::string::npos) << o.out;
 }
 
 TEST(Cli, JsonSummaryHasTheContractFields) {
