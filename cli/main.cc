@@ -160,6 +160,8 @@ int SweepCommand(const SweepArgs& args) {
   const bool terminal = isatty(fileno(stderr)) != 0 && !args.json;
   std::vector<int64_t> violations_by_property(properties::AllProperties().size(), 0);
   int64_t expectation_failures = 0;
+  simulator::RunStats fault_totals;
+  int64_t runs_with_faults = 0;
   std::vector<std::string> failures;
   int64_t done = 0;
   const int64_t total = static_cast<int64_t>(configs.size()) *
@@ -169,6 +171,15 @@ int SweepCommand(const SweepArgs& args) {
     const std::string problem = ExpectationProblem(config, item.result);
     for (const auto& v : item.result.violations) ++violations_by_property[static_cast<size_t>(v.property)];
     if (!problem.empty()) ++expectation_failures;
+    const simulator::RunStats& s = item.result.stats;
+    fault_totals.subtask_failures += s.subtask_failures;
+    fault_totals.task_manager_failures += s.task_manager_failures;
+    fault_totals.lost_notifications += s.lost_notifications;
+    fault_totals.delayed_rpcs += s.delayed_rpcs;
+    fault_totals.checkpoint_timeouts += s.checkpoint_timeouts;
+    fault_totals.restarts += s.restarts;
+    fault_totals.finished_on_restore += s.finished_on_restore;
+    if (FaultSummary(s) != "none") ++runs_with_faults;
     if (!item.result.violations.empty() || !problem.empty()) {
       std::string what = problem;
       if (!item.result.violations.empty()) {
@@ -215,6 +226,8 @@ int SweepCommand(const SweepArgs& args) {
                  violations_by_property[static_cast<size_t>(info.id)]);
     }
     fmt::print("  expectations           {} not met\n", expectation_failures);
+    fmt::print("faults: {} in {} run(s); {} restart(s), {} subtask(s) deployed finished on restore\n",
+               FaultSummary(fault_totals), runs_with_faults, fault_totals.restarts, fault_totals.finished_on_restore);
     fmt::print("throughput: {:.0f} runs/s, {:.0f} steps/s ({} steps in {:.2f} s)\n",
                static_cast<double>(totals.runs) / seconds, static_cast<double>(totals.steps) / seconds, totals.steps,
                totals.seconds);

@@ -26,6 +26,17 @@ std::string ExpectationProblem(const simulator::RunConfig& config, const simulat
   return "";
 }
 
+std::string FaultSummary(const simulator::RunStats& s) {
+  if (s.subtask_failures + s.task_manager_failures + s.lost_notifications + s.delayed_rpcs + s.checkpoint_timeouts ==
+      0) {
+    return "none";
+  }
+  return fmt::format("{} subtask failure(s), {} task manager failure(s), {} lost notification(s), {} delayed RPC(s), "
+                     "{} checkpoint timeout(s)",
+                     s.subtask_failures, s.task_manager_failures, s.lost_notifications, s.delayed_rpcs,
+                     s.checkpoint_timeouts);
+}
+
 void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
                   const simulator::RunResult& result) {
   const model::JobGraph& graph = *config.graph;
@@ -53,6 +64,8 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
              s.checkpoints_triggered, s.checkpoints_completed, s.checkpoints_aborted, reasons, s.checkpoints_refused);
   fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
              graph.subtask_count(), s.records_emitted, s.records_committed);
+  fmt::print("faults: {}; {} restart(s), {} subtask(s) deployed finished on restore{}\n", FaultSummary(s), s.restarts,
+             s.finished_on_restore, s.job_failed ? "; the job FAILED (restarts exhausted)" : "");
   fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
   fmt::print("properties:\n");
   for (const properties::PropertyInfo& info : properties::AllProperties()) {
@@ -98,6 +111,15 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
                 {"aborted", s.checkpoints_aborted},
                 {"refused", s.checkpoints_refused},
                 {"aborted_by_reason", aborted}}},
+              {"faults",
+               {{"subtask_failures", s.subtask_failures},
+                {"task_manager_failures", s.task_manager_failures},
+                {"lost_notifications", s.lost_notifications},
+                {"delayed_rpcs", s.delayed_rpcs},
+                {"checkpoint_timeouts", s.checkpoint_timeouts},
+                {"restarts", s.restarts},
+                {"finished_on_restore", s.finished_on_restore},
+                {"job_failed", s.job_failed}}},
               {"subtasks_finished", s.subtasks_finished},
               {"records_emitted", s.records_emitted},
               {"records_committed", s.records_committed},

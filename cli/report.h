@@ -14,6 +14,8 @@ namespace ckptsim::cli {
 // The command that reproduces this run exactly.
 std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant);
 // Problems with the scenario's expectations (e.g. "terminates" not met); empty if none.
+// "none", or how many faults of each kind the run injected.
+std::string FaultSummary(const simulator::RunStats& stats);
 std::string ExpectationProblem(const simulator::RunConfig& config, const simulator::RunResult& result);
 void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
                   const simulator::RunResult& result);

@@ -51,8 +51,18 @@ std::string_view Name(ActionKind kind) {
     case ActionKind::kDeliverRpc: return "rpc";
     case ActionKind::kTriggerCheckpoint: return "trigger";
     case ActionKind::kExpireCheckpoint: return "expire";
+    case ActionKind::kRestart: return "restart";
+    case ActionKind::kFailSubtask: return "fail";
+    case ActionKind::kFailTaskManager: return "fail-tm";
+    case ActionKind::kLoseRpc: return "lose";
+    case ActionKind::kStopWithSavepoint: return "stop";
+    case ActionKind::kResume: return "resume";
   }
   return "?";
+}
+
+bool IsFault(ActionKind kind) {
+  return kind == ActionKind::kFailSubtask || kind == ActionKind::kFailTaskManager || kind == ActionKind::kLoseRpc;
 }
 
 std::string Describe(const JobGraph& graph, const Action& action) {
@@ -69,6 +79,18 @@ std::string Describe(const JobGraph& graph, const Action& action) {
       return "trigger";
     case ActionKind::kExpireCheckpoint:
       return fmt::format("expire {}", action.target);
+    case ActionKind::kRestart:
+      return "restart";
+    case ActionKind::kFailSubtask:
+      return fmt::format("fail {}", graph.SubtaskName(static_cast<int>(action.target)));
+    case ActionKind::kFailTaskManager:
+      return fmt::format("fail-tm {}", action.target);
+    case ActionKind::kLoseRpc:
+      return fmt::format("lose {}", action.target);
+    case ActionKind::kStopWithSavepoint:
+      return action.target == 0 ? "stop drain" : "stop no-drain";
+    case ActionKind::kResume:
+      return "resume";
   }
   return "?";
 }
@@ -80,14 +102,26 @@ std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text) 
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
   if (verb == "trigger" && rest.empty()) return Action{ActionKind::kTriggerCheckpoint, 0};
-  if (verb == "step") {
-    if (auto s = ParseSubtask(graph, rest)) return Action{ActionKind::kStep, *s};
+  if (verb == "restart" && rest.empty()) return Action{ActionKind::kRestart, 0};
+  if (verb == "resume" && rest.empty()) return Action{ActionKind::kResume, 0};
+  if (verb == "stop" && (rest == "drain" || rest == "no-drain")) {
+    return Action{ActionKind::kStopWithSavepoint, rest == "drain" ? 0 : 1};
+  }
+  if (verb == "step" || verb == "fail") {
+    if (auto s = ParseSubtask(graph, rest)) return Action{verb == "step" ? ActionKind::kStep : ActionKind::kFailSubtask, *s};
   } else if (verb == "deliver" || verb == "ack") {
     if (auto c = ParseChannel(graph, rest)) {
       return Action{verb == "deliver" ? ActionKind::kDeliver : ActionKind::kDeliverAck, *c};
     }
-  } else if (verb == "rpc" || verb == "expire") {
-    if (auto n = ParseNumber(rest)) return Action{verb == "rpc" ? ActionKind::kDeliverRpc : ActionKind::kExpireCheckpoint, *n};
+  } else if (verb == "rpc" || verb == "expire" || verb == "lose") {
+    const ActionKind kind = verb == "rpc"      ? ActionKind::kDeliverRpc
+                            : verb == "expire" ? ActionKind::kExpireCheckpoint
+                                               : ActionKind::kLoseRpc;
+    if (auto n = ParseNumber(rest)) return Action{kind, *n};
+  } else if (verb == "fail-tm") {
+    if (auto n = ParseNumber(rest); n && *n < graph.task_manager_count()) {
+      return Action{ActionKind::kFailTaskManager, *n};
+    }
   }
   return std::nullopt;
 }

@@ -23,7 +23,16 @@ enum class ActionKind : uint8_t {
   kDeliverRpc,         // rpc uid: deliver an RPC
   kTriggerCheckpoint,  // coordinator: start a checkpoint (periodic or immediate)
   kExpireCheckpoint,   // checkpoint id: the pending checkpoint times out
+  kRestart,            // job master: redeploy every subtask waiting for a restart
+  // Faults (EnabledFaults lists them; drivers inject them within a budget).
+  kFailSubtask,        // subtask: it fails
+  kFailTaskManager,    // task manager: every subtask on it that is not done fails
+  kLoseRpc,            // rpc uid: a notification is lost
+  // Scenario steps (a driver issues them when the scenario says so).
+  kStopWithSavepoint,  // target 0: --drain, 1: without drain
+  kResume,             // resume the stopped job from its savepoint
 };
+bool IsFault(ActionKind kind);
 std::string_view Name(ActionKind kind);
 
 struct Action {
@@ -33,7 +42,8 @@ struct Action {
 };
 
 // Human-readable form, also the decision-log and schedule syntax:
-//   step A[0] | deliver A[0]->B[1] | ack A[0]->B[1] | rpc 17 | trigger | expire 3
+//   step A[0] | deliver A[0]->B[1] | ack A[0]->B[1] | rpc 17 | trigger | expire 3 |
+//   restart | fail A[0] | fail-tm 2 | lose 17 | stop drain | stop no-drain | resume
 std::string Describe(const JobGraph& graph, const Action& action);
 // Inverse of Describe; nullopt if the text does not name an action of this graph.
 std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text);

@@ -17,10 +17,15 @@ int FindPending(const System& system, int64_t checkpoint_id) {
   return -1;
 }
 
-void AbortPending(Transition& t, int index, AbortReason reason) {
+}  // namespace
+
+void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason) {
   Coordinator& coordinator = t.system.coordinator;
   PendingCheckpoint checkpoint = std::move(coordinator.pending[index]);
   coordinator.pending.erase(coordinator.pending.begin() + index);
+  // A failed stop-with-savepoint is retried with a new savepoint (the user
+  // re-issues the stop); periodic checkpoints stay stopped meanwhile.
+  if (checkpoint.id == coordinator.stop_savepoint_id) coordinator.stop_savepoint_id = 0;
   ++coordinator.counters.aborted;
   ++coordinator.counters.aborted_by_reason[static_cast<size_t>(reason)];
   t.Emit(Event{.kind = EventKind::kCheckpointAborted, .aux = static_cast<uint8_t>(reason),
@@ -30,6 +35,8 @@ void AbortPending(Transition& t, int index, AbortReason reason) {
                   .checkpoint_id = checkpoint.id, .latest_completed_id = coordinator.latest_completed_id});
   }
 }
+
+namespace {
 
 // DefaultCheckpointPlan.fulfillFinishedTaskStatus and the union-state rules.
 // Returns kNone if the checkpoint may complete.
@@ -77,7 +84,7 @@ void CompletePending(Transition& t, int index) {
   auto completed = std::make_shared<CompletedCheckpoint>();
   const AbortReason refusal = FinalizeStatus(t.system, coordinator.pending[index], completed.get());
   if (refusal != AbortReason::kNone) {
-    AbortPending(t, index, refusal);
+    AbortPendingCheckpoint(t, index, refusal);
     return;
   }
   PendingCheckpoint checkpoint = std::move(coordinator.pending[index]);
@@ -93,7 +100,7 @@ void CompletePending(Transition& t, int index) {
   // Older pending checkpoints are subsumed (savepoints are never subsumed).
   for (int i = static_cast<int>(coordinator.pending.size()) - 1; i >= 0; --i) {
     if (coordinator.pending[i].id < checkpoint.id && coordinator.pending[i].kind == CheckpointKind::kCheckpoint) {
-      AbortPending(t, i, AbortReason::kSubsumed);
+      AbortPendingCheckpoint(t, i, AbortReason::kSubsumed);
     }
   }
   for (int32_t s : checkpoint.plan.to_commit_to) {
@@ -149,7 +156,9 @@ bool ComputePlan(const System& system, CheckpointPlan* plan, AbortReason* reason
     }
   } else {
     std::vector<bool> running(graph.subtask_count());
-    for (int s = 0; s < graph.subtask_count(); ++s) running[s] = !IsTerminal(view[s]);
+    // Only FINISHED counts as finished: a failed or canceled subtask is waited
+    // for like a running one, so the plan is refused until it is back.
+    for (int s = 0; s < graph.subtask_count(); ++s) running[s] = view[s] != ExecutionState::kFinished;
     for (int v : graph.topological_order()) {
       const VertexInfo& vertex = graph.vertices()[v];
       bool any_running = false;
@@ -206,7 +215,9 @@ bool ComputePlan(const System& system, CheckpointPlan* plan, AbortReason* reason
 
 bool TriggerEnabled(const System& system) {
   const Coordinator& coordinator = system.coordinator;
-  if (!system.options.checkpointing_enabled || system.job_finished) return false;
+  if (!system.options.checkpointing_enabled || system.job_finished || system.job_failed) return false;
+  // Stop-with-savepoint: only its savepoint, which ignores max-concurrent.
+  if (coordinator.stop_requested) return coordinator.stop_savepoint_id == 0;
   if (!coordinator.periodic_enabled && !coordinator.immediate_trigger_requested) return false;
   return static_cast<int>(coordinator.pending.size()) < system.options.max_concurrent_checkpoints;
 }
@@ -224,6 +235,11 @@ void TriggerCheckpoint(Transition& t) {
   const int subtask_count = t.graph.subtask_count();
   PendingCheckpoint checkpoint;
   checkpoint.id = coordinator.next_checkpoint_id++;
+  if (coordinator.stop_requested) {
+    checkpoint.kind = CheckpointKind::kSyncSavepoint;
+    checkpoint.mode = coordinator.stop_mode;
+    coordinator.stop_savepoint_id = checkpoint.id;
+  }
   checkpoint.plan = std::move(plan);
   checkpoint.acknowledged.assign(subtask_count, false);
   checkpoint.acks_missing = static_cast<int32_t>(checkpoint.plan.to_wait_for.size());
@@ -235,7 +251,8 @@ void TriggerCheckpoint(Transition& t) {
                .value = checkpoint.acks_missing});
   for (int32_t s : checkpoint.plan.to_trigger) {
     t.SendRpc(Rpc{.kind = RpcKind::kTriggerCheckpoint, .subtask = s, .attempt = t.system.subtasks[s].attempt,
-                  .checkpoint_id = checkpoint.id});
+                  .checkpoint_id = checkpoint.id, .savepoint = checkpoint.kind == CheckpointKind::kSyncSavepoint,
+                  .mode = checkpoint.mode});
   }
   coordinator.pending.push_back(std::move(checkpoint));
 }
@@ -243,7 +260,7 @@ void TriggerCheckpoint(Transition& t) {
 void ExpireCheckpoint(Transition& t, int64_t checkpoint_id) {
   const int index = FindPending(t.system, checkpoint_id);
   CKPTSIM_CHECK(index >= 0);
-  AbortPending(t, index, AbortReason::kExpired);
+  AbortPendingCheckpoint(t, index, AbortReason::kExpired);
 }
 
 void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
@@ -255,7 +272,7 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
       return;
     case RpcKind::kDecline: {
       const int index = FindPending(t.system, rpc.checkpoint_id);
-      if (index >= 0) AbortPending(t, index, rpc.reason);
+      if (index >= 0) AbortPendingCheckpoint(t, index, rpc.reason);
       return;
     }
     case RpcKind::kReportRunning:
@@ -281,6 +298,10 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
                                    [](ExecutionState s) { return s == ExecutionState::kFinished; });
       if (all && !t.system.job_finished) {
         t.system.job_finished = true;
+        if (coordinator.stop_requested) {
+          t.system.stopped_with_drain = coordinator.stop_mode == StopMode::kDrain;
+          t.system.stopped_without_drain = coordinator.stop_mode == StopMode::kNoDrain;
+        }
         t.Emit(Event{.kind = EventKind::kJobFinished});
       }
       return;

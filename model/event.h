@@ -55,7 +55,25 @@ enum class EventKind : uint8_t {
   kSubtaskClosing,        // subtask
   kSubtaskFinished,       // subtask
   kJobFinished,
+  kSubtaskFailed,         // subtask, reason (aux: FailureCause)
+  kSubtaskCanceled,       // subtask: canceled by a failover
+  kChannelReset,          // channel: cleared for a restart
+  kRestarted,             // subtask, checkpoint = restored id (0: fresh), aux = 1 if deployed as finished
+  kRpcLost,               // rpc kind (aux), value = uid, subtask, checkpoint
+  kJobFailed,             // the restart strategy gave up
+  kStopRequested,         // mode (aux): stop-with-savepoint requested
+  kJobResumed,            // checkpoint = the savepoint resumed from
+  kChannelStateRestored,  // channel, message: in-flight record of an unaligned checkpoint put back
 };
+
+// Why a subtask failed (aux of kSubtaskFailed).
+enum class FailureCause : uint8_t {
+  kInjected,           // a fault: the subtask itself failed
+  kTaskManagerLost,    // a fault: its task manager failed
+  kSavepointFailed,    // its pending stop-with-savepoint was aborted (section 6)
+  kSecondSavepoint,    // a second stop-with-savepoint reached it while one is pending
+};
+std::string_view Name(FailureCause cause);
 std::string_view Name(EventKind kind);
 
 inline constexpr int32_t kCoordinatorActor = -1;

@@ -37,6 +37,9 @@ class Hasher {
       Add(static_cast<uint64_t>(checkpoint));
       Add(static_cast<uint64_t>(txn));
     }
+    AddBool(op.restored);
+    Add(op.union_entries.size());
+    for (int64_t entry : op.union_entries) Add(static_cast<uint64_t>(entry));
   }
   void AddSnapshot(const std::shared_ptr<const SubtaskSnapshot>& snapshot) {
     AddBool(snapshot != nullptr);
@@ -82,6 +85,7 @@ uint64_t Fingerprint(const System& system) {
     h.Add(static_cast<uint64_t>(sub.pending_alignment_id));
     h.Add(sub.aborted_checkpoint_ids.size());
     for (int64_t id : sub.aborted_checkpoint_ids) h.Add(static_cast<uint64_t>(id));
+    h.Add(static_cast<uint64_t>(sub.restored_checkpoint_id));
     for (const OperatorState& op : sub.operators) h.AddOperator(op);
   }
   for (const Channel& ch : system.channels) {
@@ -131,7 +135,8 @@ uint64_t Fingerprint(const System& system) {
   }
   h.AddBool(c.latest_completed != nullptr);
   if (c.latest_completed) {
-    h.Add(static_cast<uint64_t>(c.latest_completed->id));
+    h.Add(static_cast<uint64_t>(c.latest_completed->id) | (static_cast<uint64_t>(c.latest_completed->kind) << 56) |
+          (static_cast<uint64_t>(c.latest_completed->mode) << 60));
     for (VertexFinishedStatus status : c.latest_completed->vertex_status) h.Add(static_cast<uint64_t>(status));
     h.AddBools(c.latest_completed->subtask_finished);
     for (const auto& snapshot : c.latest_completed->snapshots) h.AddSnapshot(snapshot);
@@ -140,6 +145,9 @@ uint64_t Fingerprint(const System& system) {
   h.AddBools(c.end_of_data_reported);
   h.AddBool(c.immediate_trigger_requested);
   h.AddBool(c.periodic_enabled);
+  h.AddBool(c.stop_requested);
+  h.Add(static_cast<uint64_t>(c.stop_mode));
+  h.Add(static_cast<uint64_t>(c.stop_savepoint_id));
   h.Add(system.store.transactions.size());
   for (const Transaction& txn : system.store.transactions) {
     h.Add(static_cast<uint64_t>(txn.owner_subtask) | (static_cast<uint64_t>(txn.owner_attempt) << 32));
@@ -149,6 +157,12 @@ uint64_t Fingerprint(const System& system) {
     for (const RecordId& r : txn.records) h.AddRecord(r);
   }
   h.AddBool(system.job_finished);
+  h.AddBool(system.job_failed);
+  h.AddBool(system.stopped_with_drain);
+  h.AddBool(system.stopped_without_drain);
+  h.AddIds(system.awaiting_restart);
+  h.Add(static_cast<uint64_t>(system.restarts));  // the restart budget left decides the future
+  // The sources' high-water marks are history a property reads, not state.
   return h.value();
 }
 

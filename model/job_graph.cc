@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <iterator>
 #include <utility>
@@ -115,6 +116,12 @@ std::optional<int> JobGraph::FindVertex(std::string_view name) const {
     if (vertices_[v].name == name) return v;
   }
   return std::nullopt;
+}
+
+int JobGraph::task_manager_count() const {
+  int count = 0;
+  for (const SubtaskInfo& subtask : subtasks_) count = std::max(count, subtask.task_manager + 1);
+  return count;
 }
 
 std::string JobGraph::SubtaskName(int subtask) const {
@@ -306,6 +313,14 @@ std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* 
       }
     }
   }
+  // Failover regions: with every edge pipelined (streaming), a pipelined
+  // region is a connected component of the subtask graph.
+  using UndirectedGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+  UndirectedGraph subtask_graph(graph.subtasks_.size());
+  for (const ChannelInfo& channel : graph.channels_) boost::add_edge(channel.producer, channel.consumer, subtask_graph);
+  std::vector<int> component(graph.subtasks_.size());
+  graph.region_count_ = static_cast<int>(boost::connected_components(subtask_graph, component.data()));
+  for (size_t s = 0; s < graph.subtasks_.size(); ++s) graph.subtasks_[s].region = component[s];
   for (SubtaskInfo& subtask : graph.subtasks_) {
     std::sort(subtask.producers.begin(), subtask.producers.end());
     subtask.producers.erase(std::unique(subtask.producers.begin(), subtask.producers.end()),

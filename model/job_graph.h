@@ -93,6 +93,7 @@ struct SubtaskInfo {
   int vertex = 0;
   int index = 0;  // subtask index within the vertex
   int task_manager = 0;
+  int region = 0;  // pipelined (failover) region: connected component of the subtask graph
   std::vector<int> input_channels;   // all inputs, gate-major
   std::vector<int> output_channels;  // all outputs, edge-major
   // For each output edge of the vertex: [first, last) into output_channels.
@@ -134,6 +135,8 @@ class JobGraph {
   const std::vector<int>& topological_order() const { return topological_order_; }
   int subtask_count() const { return static_cast<int>(subtasks_.size()); }
   int channel_count() const { return static_cast<int>(channels_.size()); }
+  int region_count() const { return region_count_; }
+  int task_manager_count() const;
   int SubtaskOf(int vertex, int index) const { return vertices_[vertex].first_subtask + index; }
   std::optional<int> FindVertex(std::string_view name) const;
   // "Vertex[index]", the naming used in traces and schedules.
@@ -151,6 +154,7 @@ class JobGraph {
   std::vector<SubtaskInfo> subtasks_;
   std::vector<ChannelInfo> channels_;
   std::vector<int> topological_order_;
+  int region_count_ = 0;
 };
 
 }  // namespace ckptsim::model

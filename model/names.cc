@@ -220,8 +220,42 @@ std::string_view Name(EventKind kind) {
     case EventKind::kSubtaskClosing: return "closing";
     case EventKind::kSubtaskFinished: return "finished";
     case EventKind::kJobFinished: return "job-finished";
+    case EventKind::kSubtaskFailed: return "failed";
+    case EventKind::kSubtaskCanceled: return "canceled";
+    case EventKind::kChannelReset: return "channel-reset";
+    case EventKind::kRestarted: return "restarted";
+    case EventKind::kRpcLost: return "rpc-lost";
+    case EventKind::kJobFailed: return "job-failed";
+    case EventKind::kStopRequested: return "stop-requested";
+    case EventKind::kJobResumed: return "job-resumed";
+    case EventKind::kChannelStateRestored: return "channel-state-restored";
   }
   return "?";
+}
+
+std::string_view Name(FailureCause cause) {
+  switch (cause) {
+    case FailureCause::kInjected: return "injected failure";
+    case FailureCause::kTaskManagerLost: return "task manager lost";
+    case FailureCause::kSavepointFailed: return "stop-with-savepoint failed";
+    case FailureCause::kSecondSavepoint: return "a second stop-with-savepoint while one is pending";
+  }
+  return "?";
+}
+
+std::string_view Name(FailoverStrategy strategy) {
+  switch (strategy) {
+    case FailoverStrategy::kRegion: return "region";
+    case FailoverStrategy::kFull: return "full";
+  }
+  return "?";
+}
+
+std::optional<FailoverStrategy> ParseFailoverStrategy(std::string_view text) {
+  for (FailoverStrategy f : {FailoverStrategy::kRegion, FailoverStrategy::kFull}) {
+    if (Name(f) == text) return f;
+  }
+  return std::nullopt;
 }
 
 }  // namespace ckptsim::model

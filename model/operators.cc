@@ -49,8 +49,37 @@ bool OutputsHaveCapacity(const System& system, int32_t subtask) {
   return true;
 }
 
+namespace {
+
+// TwoPhaseCommitSinkFunction.initializeState after a restore (section 8):
+// re-commit the restored pending transactions (commit is idempotent), abort
+// the restored open one. Like Kafka's sink, it also aborts what earlier
+// attempts of this subtask left open or pre-committed for checkpoints that
+// never completed, so no transaction lingers.
+void RecoverTransactions(Transition& t, int32_t subtask, OperatorState& op) {
+  ExternalStore& store = t.system.store;
+  const int64_t checkpoint_id = t.system.subtasks[subtask].restored_checkpoint_id;
+  for (const auto& [precommit_id, txn_id] : op.pending_transactions) {
+    Transaction& txn = store.transactions[txn_id];
+    if (txn.state == TransactionState::kCommitted) continue;
+    CKPTSIM_CHECK(txn.state == TransactionState::kPrecommitted);
+    txn.state = TransactionState::kCommitted;
+    t.Emit(Event{.kind = EventKind::kTransactionCommitted, .subtask = subtask, .checkpoint = checkpoint_id,
+                 .value = txn_id});
+  }
+  op.pending_transactions.clear();
+  for (size_t id = 0; id < store.transactions.size(); ++id) {
+    if (store.transactions[id].owner_subtask == subtask) AbortTransaction(t, subtask, static_cast<int64_t>(id));
+  }
+  op.current_transaction = -1;
+  op.restored = false;
+}
+
+}  // namespace
+
 void OpenOperators(Transition& t, int32_t subtask) {
   Subtask& sub = t.system.subtasks[subtask];
+  if (sub.deployed_as_finished) return;  // FinishedOperatorChain: no user code
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = vertex.operators.size(); i-- > 0;) {
     OperatorState& op = sub.operators[i];
@@ -58,8 +87,10 @@ void OpenOperators(Transition& t, int32_t subtask) {
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kInitializeState);
     if (vertex.operators[i].kind == OperatorKind::kTwoPhaseCommitSink ||
         vertex.operators[i].kind == OperatorKind::kSinkV2Committer) {
+      if (op.restored) RecoverTransactions(t, subtask, op);
       BeginTransaction(t, subtask, op);
     }
+    op.restored = false;
     op.opened = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kOpen);
   }
@@ -67,6 +98,7 @@ void OpenOperators(Transition& t, int32_t subtask) {
 
 void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId record) {
   Subtask& sub = t.system.subtasks[subtask];
+  CKPTSIM_CHECK(!sub.deployed_as_finished && "a record reached a subtask deployed as finished");
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = first_op; i < vertex.operators.size(); ++i) {
     OperatorState& op = sub.operators[i];
@@ -99,7 +131,7 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
 void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
-  for (size_t i = first_op; i < vertex.operators.size(); ++i) {
+  for (size_t i = first_op; i < vertex.operators.size() && !sub.deployed_as_finished; ++i) {
     sub.operators[i].saw_max_watermark = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kProcessMaxWatermark);
   }
@@ -109,6 +141,7 @@ void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op) {
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
+  if (sub.deployed_as_finished) return;
   t.OperatorEvent(subtask, 0, OperatorCall::kEndInput, 0, input_index);
   if (input_index == static_cast<int>(vertex.input_edges.size())) sub.operators[0].input_ended = true;
 }
@@ -117,6 +150,7 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   Subtask& sub = t.system.subtasks[subtask];
   sub.finished_operators = true;
   if (mode == StopMode::kNoDrain) return;  // no endInput, no finish() (PROTOCOL.md section 2)
+  if (sub.deployed_as_finished) return;
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = 0; i < vertex.operators.size(); ++i) {
     if (i > 0) {
@@ -138,7 +172,7 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
 std::shared_ptr<const SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
-  for (size_t i = vertex.operators.size(); i-- > 0;) {
+  for (size_t i = vertex.operators.size(); i-- > 0 && !sub.deployed_as_finished;) {
     OperatorState& op = sub.operators[i];
     if (op.closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kSnapshotState, checkpoint_id);
@@ -169,7 +203,7 @@ std::shared_ptr<const SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t 
 void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
-  for (size_t i = vertex.operators.size(); i-- > 0;) {
+  for (size_t i = vertex.operators.size(); i-- > 0 && !sub.deployed_as_finished;) {
     OperatorState& op = sub.operators[i];
     if (op.closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kNotifyCheckpointComplete, checkpoint_id);
@@ -194,7 +228,7 @@ void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_
 
 void NotifyOperatorsAborted(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
-  for (size_t i = sub.operators.size(); i-- > 0;) {
+  for (size_t i = sub.operators.size(); i-- > 0 && !sub.deployed_as_finished;) {
     if (sub.operators[i].closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kNotifyCheckpointAborted, checkpoint_id);
   }
@@ -204,7 +238,7 @@ void CloseOperators(Transition& t, int32_t subtask) {
   Subtask& sub = t.system.subtasks[subtask];
   for (size_t i = sub.operators.size(); i-- > 0;) {
     OperatorState& op = sub.operators[i];
-    if (op.closed) continue;
+    if (op.closed || !op.opened) continue;  // never opened: deployed as finished, or failed before open
     op.closed = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kClose);
     if (op.current_transaction >= 0) {

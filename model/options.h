@@ -18,11 +18,19 @@ enum class Variant : uint8_t {
 
 enum class CheckpointMode : uint8_t { kAligned, kUnaligned };
 
+// jobmanager.execution.failover-strategy: which subtasks restart after a failure.
+enum class FailoverStrategy : uint8_t {
+  kRegion,  // the pipelined region of the failed subtask (Flink's default)
+  kFull,    // every subtask of the job
+};
+
 std::string_view Name(Variant variant);
 std::string_view Description(Variant variant);
 std::optional<Variant> ParseVariant(std::string_view text);
 std::string_view Name(CheckpointMode mode);
 std::optional<CheckpointMode> ParseCheckpointMode(std::string_view text);
+std::string_view Name(FailoverStrategy strategy);
+std::optional<FailoverStrategy> ParseFailoverStrategy(std::string_view text);
 
 struct ProtocolOptions {
   Variant variant = Variant::kFlip147;
@@ -35,6 +43,9 @@ struct ProtocolOptions {
   // execution.checkpointing.max-concurrent-checkpoints.
   int max_concurrent_checkpoints = 1;
   CheckpointMode checkpoint_mode = CheckpointMode::kAligned;
+  FailoverStrategy failover_strategy = FailoverStrategy::kRegion;
+  // Fixed-delay restart strategy: restarts allowed before the job FAILS for good.
+  int restart_attempts = 10;
 };
 
 // The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish

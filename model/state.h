@@ -98,6 +98,12 @@ struct OperatorState {
   // ones, keyed by the checkpoint that pre-committed them.
   int64_t current_transaction = -1;
   std::vector<std::pair<int64_t, int64_t>> pending_transactions;
+  // Restored but not yet handled by initializeState: the 2PC sink re-commits
+  // the pending transactions and aborts the open one (PROTOCOL.md section 8).
+  bool restored = false;
+  // kUnionState after a restore: every reported entry (union list state goes
+  // to all subtasks, section 7), in subtask order.
+  std::vector<int64_t> union_entries;
 };
 
 // What a subtask contributes to a checkpoint.
@@ -150,6 +156,7 @@ struct Subtask {
   int64_t pending_alignment_id = 0;
   bool pending_alignment_savepoint = false;
   std::vector<int64_t> aborted_checkpoint_ids;  // notified aborted, not yet performed
+  int64_t restored_checkpoint_id = 0;           // 0: started fresh
   std::vector<OperatorState> operators;         // head first
 };
 
@@ -204,6 +211,11 @@ struct Coordinator {
   std::vector<bool> end_of_data_reported;
   bool immediate_trigger_requested = false;  // FLINK-28386: all subtasks reported end of data
   bool periodic_enabled = true;
+  // Stop-with-savepoint (section 6): requested, in which mode, and the
+  // synchronous savepoint currently pending for it (0: none).
+  bool stop_requested = false;
+  StopMode stop_mode = StopMode::kDrain;
+  int64_t stop_savepoint_id = 0;
   CheckpointCounters counters;
 };
 
@@ -234,6 +246,18 @@ struct System {
   Coordinator coordinator;
   ExternalStore store;
   bool job_finished = false;  // every subtask FINISHED, as seen by the coordinator
+  bool job_failed = false;    // the restart strategy gave up: the job is FAILED for good
+  // How the job reached FINISHED: by stop-with-savepoint without drain (the
+  // sources did not run out, so nothing is promised about completeness).
+  bool stopped_without_drain = false;
+  bool stopped_with_drain = false;
+  // Failover (section 7): subtasks failed or canceled and waiting to be
+  // redeployed, ascending; restarts done so far.
+  std::vector<int32_t> awaiting_restart;
+  int32_t restarts = 0;
+  // Per source subtask: the highest record sequence any attempt emitted, so a
+  // property knows what the sources produced across restores.
+  std::vector<uint32_t> source_high_water;
 };
 
 // A freshly deployed job: every subtask DEPLOYING, nothing in flight.

@@ -110,11 +110,22 @@ void EnterEndOfInput(Transition& t, int32_t subtask) {
 void EmitSourceRecord(Transition& t, int32_t subtask) {
   Subtask& sub = t.system.subtasks[subtask];
   ProcessRecord(t, subtask, 1, SourceRecord(t.graph, subtask, sub.next_sequence++));
+  uint32_t& high_water = t.system.source_high_water[subtask];
+  high_water = std::max(high_water, sub.next_sequence);
+}
+
+// Section 9: a legacy subtask that took a synchronous savepoint is blocked
+// until that savepoint completes.
+bool LegacySavepointBlocked(const System& system, int32_t subtask) {
+  const Subtask& sub = system.subtasks[subtask];
+  return system.options.variant == Variant::kLegacy && sub.sync_savepoint_id != 0 && !sub.final_checkpoint_completed;
 }
 
 bool SourceHasRecords(const System& system, int32_t subtask) {
   const SubtaskInfo& info = system.graph->subtasks()[subtask];
   const VertexInfo& vertex = system.graph->vertices()[info.vertex];
+  const Subtask& sub = system.subtasks[subtask];
+  if (sub.deployed_as_finished || sub.sync_savepoint_id != 0) return false;  // finished on restore, or stopped
   if (vertex.is_unbounded_source) return true;
   return system.subtasks[subtask].next_sequence < vertex.records_per_subtask[info.index];
 }
@@ -155,12 +166,18 @@ void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bo
                  .subtask = subtask, .checkpoint = checkpoint_id});
     return;
   }
-  if (savepoint) sub.sync_savepoint_id = checkpoint_id;
+  if (savepoint) {
+    if (sub.sync_savepoint_id != 0 && sub.sync_savepoint_id != checkpoint_id) {
+      Failover(t, {subtask}, FailureCause::kSecondSavepoint);
+      return;
+    }
+    sub.sync_savepoint_id = checkpoint_id;
+  }
   if (FinalCheckpointsEnabled(t.system.options) && sub.end_of_data && sub.final_checkpoint_min_id == 0) {
     sub.final_checkpoint_min_id = checkpoint_id;
     t.Emit(Event{.kind = EventKind::kFinalCheckpointSet, .subtask = subtask, .checkpoint = checkpoint_id});
   }
-  for (size_t i = 0; i < sub.operators.size(); ++i) {
+  for (size_t i = 0; i < sub.operators.size() && !sub.deployed_as_finished; ++i) {
     if (sub.operators[i].closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kPrepareSnapshotPreBarrier, checkpoint_id);
   }
@@ -314,9 +331,14 @@ void TriggerOnSubtask(Transition& t, const Rpc& rpc) {
   const VertexInfo& vertex = VertexOf(t.system, subtask);
   if (vertex.is_source) {
     if (rpc.savepoint) {
+      if (sub.sync_savepoint_id != 0 && sub.sync_savepoint_id != rpc.checkpoint_id) {
+        Failover(t, {subtask}, FailureCause::kSecondSavepoint);  // at most one at a time (section 6)
+        return;
+      }
       // Sources take the stop first: EndOfData(mode), then the savepoint.
+      // Legacy sources take the savepoint and end only once it completed.
       sub.sync_savepoint_id = rpc.checkpoint_id;
-      if (sub.phase == SubtaskPhase::kProcessing) EndData(t, subtask, rpc.mode);
+      if (sub.phase == SubtaskPhase::kProcessing && t.IsFlip147()) EndData(t, subtask, rpc.mode);
     }
     PerformCheckpoint(t, subtask, rpc.checkpoint_id, rpc.savepoint);
     return;
@@ -339,6 +361,7 @@ bool SubtaskStepEnabled(const System& system, int32_t subtask) {
       return true;
     case SubtaskPhase::kProcessing:
       if (!VertexOf(system, subtask).is_source) return false;
+      if (LegacySavepointBlocked(system, subtask)) return false;
       return !SourceHasRecords(system, subtask) || OutputsHaveCapacity(system, subtask);
     case SubtaskPhase::kWaitingForFinalCheckpoint:
       return FinalWaitSatisfied(system, subtask);
@@ -357,6 +380,7 @@ bool DeliverEnabled(const System& system, int32_t channel) {
   const int32_t consumer = system.graph->channels()[channel].consumer;
   const SubtaskPhase phase = system.subtasks[consumer].phase;
   if (phase != SubtaskPhase::kProcessing && phase != SubtaskPhase::kDataFinished) return false;
+  if (LegacySavepointBlocked(system, consumer)) return false;
   if (ch.queue.front().kind == MessageKind::kRecord && !OutputsHaveCapacity(system, consumer)) return false;
   return true;
 }
@@ -460,6 +484,11 @@ void DeliverRpcToSubtask(Transition& t, const Rpc& rpc) {
   CKPTSIM_CHECK(rpc.kind == RpcKind::kNotifyAbort);
   // Section 5: the piggy-backed latest completed id counts as a completion.
   if (rpc.latest_completed_id > 0) NotifyComplete(t, rpc.subtask, rpc.latest_completed_id);
+  if (rpc.checkpoint_id == sub.sync_savepoint_id && !sub.final_checkpoint_completed) {
+    // Section 6: the stop-with-savepoint this subtask took failed: so does the subtask.
+    Failover(t, {rpc.subtask}, FailureCause::kSavepointFailed);
+    return;
+  }
   NotifyOperatorsAborted(t, rpc.subtask, rpc.checkpoint_id);
   if (rpc.checkpoint_id > sub.last_checkpoint_id) {
     auto& aborted = sub.aborted_checkpoint_ids;

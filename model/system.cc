@@ -52,6 +52,7 @@ System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOption
   system.channels.resize(graph->channel_count());
   system.coordinator.view.assign(graph->subtask_count(), ExecutionState::kDeploying);
   system.coordinator.end_of_data_reported.assign(graph->subtask_count(), false);
+  system.source_high_water.assign(graph->subtask_count(), 0);
   system.graph = std::move(graph);
   return system;
 }
@@ -74,6 +75,7 @@ void EnabledActions(const System& system, std::vector<Action>& out) {
   for (const PendingCheckpoint& checkpoint : system.coordinator.pending) {
     out.push_back(Action{ActionKind::kExpireCheckpoint, checkpoint.id});
   }
+  if (!system.awaiting_restart.empty()) out.push_back(Action{ActionKind::kRestart, 0});
 }
 
 bool IsEnabled(const System& system, const Action& action) {
@@ -95,6 +97,26 @@ bool IsEnabled(const System& system, const Action& action) {
     case ActionKind::kExpireCheckpoint:
       return std::any_of(system.coordinator.pending.begin(), system.coordinator.pending.end(),
                          [&](const PendingCheckpoint& p) { return p.id == action.target; });
+    case ActionKind::kRestart:
+      return !system.awaiting_restart.empty();
+    case ActionKind::kFailSubtask:
+      return in_range(action.target, system.subtasks.size()) &&
+             FailEnabled(system, static_cast<int32_t>(action.target));
+    case ActionKind::kFailTaskManager: {
+      const JobGraph& graph = *system.graph;
+      for (int s = 0; s < graph.subtask_count(); ++s) {
+        if (graph.subtasks()[s].task_manager == action.target && FailEnabled(system, s)) return true;
+      }
+      return false;
+    }
+    case ActionKind::kLoseRpc:
+      return std::any_of(system.rpcs.begin(), system.rpcs.end(), [&](const Rpc& rpc) {
+        return static_cast<int64_t>(rpc.uid) == action.target && LoseEnabled(rpc);
+      });
+    case ActionKind::kStopWithSavepoint:
+      return (action.target == 0 || action.target == 1) && StopEnabled(system);
+    case ActionKind::kResume:
+      return ResumeEnabled(system);
   }
   return false;
 }
@@ -131,6 +153,30 @@ void Apply(System& system, const Action& action, std::vector<Event>& events) {
       return;
     case ActionKind::kExpireCheckpoint:
       ExpireCheckpoint(t, action.target);
+      return;
+    case ActionKind::kRestart:
+      Restart(t);
+      return;
+    case ActionKind::kFailSubtask:
+      Failover(t, {static_cast<int32_t>(action.target)}, FailureCause::kInjected);
+      return;
+    case ActionKind::kFailTaskManager:
+      FailTaskManager(t, static_cast<int>(action.target));
+      return;
+    case ActionKind::kLoseRpc: {
+      auto it = std::find_if(system.rpcs.begin(), system.rpcs.end(),
+                             [&](const Rpc& rpc) { return static_cast<int64_t>(rpc.uid) == action.target; });
+      CKPTSIM_CHECK(it != system.rpcs.end());
+      t.Emit(Event{.kind = EventKind::kRpcLost, .aux = static_cast<uint8_t>(it->kind), .subtask = it->subtask,
+                   .checkpoint = it->checkpoint_id, .value = static_cast<int64_t>(it->uid)});
+      system.rpcs.erase(it);
+      return;
+    }
+    case ActionKind::kStopWithSavepoint:
+      RequestStop(t, action.target == 0 ? StopMode::kDrain : StopMode::kNoDrain);
+      return;
+    case ActionKind::kResume:
+      Resume(t);
       return;
   }
 }

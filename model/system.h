@@ -21,6 +21,10 @@ inline constexpr size_t kChannelCapacityRecords = 8;
 // channel, RPCs by send order, then coordinator actions.
 void EnabledActions(const System& system, std::vector<Action>& out);
 bool IsEnabled(const System& system, const Action& action);
+// The faults that could strike now (kFailSubtask, kFailTaskManager, kLoseRpc),
+// in a deterministic order; `out` is cleared first. Drivers inject them within
+// a budget; they are never part of EnabledActions.
+void EnabledFaults(const System& system, std::vector<Action>& out);
 
 // Applies an enabled action in place, appending what happened to `events`
 // (not cleared). REQUIRES: IsEnabled(system, action).

@@ -52,8 +52,20 @@ bool TriggerEnabled(const System& system);
 void TriggerCheckpoint(Transition& t);
 void ExpireCheckpoint(Transition& t, int64_t checkpoint_id);
 void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc);
+void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason);
 // Computes the plan from the coordinator's view; false (and *reason) if refused.
 bool ComputePlan(const System& system, CheckpointPlan* plan, AbortReason* reason);
+
+// failover.cc: failures, restarts, restore, stop-with-savepoint and resume.
+void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause);
+void Restart(Transition& t);
+bool FailEnabled(const System& system, int32_t subtask);
+void FailTaskManager(Transition& t, int task_manager);
+bool LoseEnabled(const Rpc& rpc);
+bool StopEnabled(const System& system);
+void RequestStop(Transition& t, StopMode mode);
+bool ResumeEnabled(const System& system);
+void Resume(Transition& t);
 
 }  // namespace ckptsim::model
 

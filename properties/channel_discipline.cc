@@ -31,6 +31,14 @@ class ChannelDisciplineChecker final : public PropertyChecker {
         tail_finished_[event.subtask] = true;
         continue;
       }
+      if (event.kind == model::EventKind::kChannelReset) {
+        channels_[event.channel] = ChannelTrack{};  // a new attempt starts the channel afresh
+        continue;
+      }
+      if (event.kind == model::EventKind::kRestarted) {
+        tail_finished_[event.subtask] = false;
+        continue;
+      }
       if (event.kind != model::EventKind::kSend) continue;
       ChannelTrack& track = channels_[event.channel];
       const model::MessageKind kind = event.message.kind;

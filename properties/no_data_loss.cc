@@ -37,7 +37,7 @@ class NoDataLossChecker final : public PropertyChecker {
   void OnStep(const model::System&, int64_t, std::span<const model::Event>) override {}
 
   void OnEnd(const model::System& system, const RunEnd& end) override {
-    if (!end.job_finished) return;
+    if (!end.job_finished || end.stopped_without_drain) return;
     const model::JobGraph& graph = *system.graph;
     std::set<SinkRecord> expected;
     for (int s = 0; s < graph.subtask_count(); ++s) {
@@ -45,8 +45,15 @@ class NoDataLossChecker final : public PropertyChecker {
       const model::VertexInfo& vertex = graph.vertices()[info.vertex];
       if (!vertex.is_source) continue;
       if (vertex.is_unbounded_source && !end.stopped_with_drain) return;  // nothing to promise
-      const int64_t produced = vertex.is_unbounded_source ? system.subtasks[s].next_sequence
-                                                          : vertex.records_per_subtask[info.index];
+      // What the job consumed is the final attempt's offset: records emitted
+      // by an attempt that was rolled back and not re-read (a stop came
+      // sooner the second time) were never part of the job's input. A source
+      // deployed as finished consumed everything it had.
+      const model::Subtask& sub = system.subtasks[s];
+      int64_t produced = sub.next_sequence;
+      if (sub.deployed_as_finished) {
+        produced = vertex.is_unbounded_source ? system.source_high_water[s] : vertex.records_per_subtask[info.index];
+      }
       for (int64_t seq = 0; seq < produced; ++seq) {
         Propagate(graph, s, model::SourceRecord(graph, s, static_cast<uint32_t>(seq)), expected);
       }

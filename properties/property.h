@@ -49,6 +49,7 @@ struct Violation {
 struct RunEnd {
   bool job_finished = false;  // every subtask FINISHED
   bool stopped_with_drain = false;
+  bool stopped_without_drain = false;  // FINISHED by stop-with-savepoint without drain: nothing promised
   int64_t step = 0;
 };
 

@@ -24,9 +24,9 @@ namespace {
 
 using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
 
-constexpr std::array<std::string_view, 11> kTopLevelKeys{
-    "name",   "description",         "variant", "vertices", "edges", "checkpointing", "timing",
-    "faults", "stop_with_savepoint", "limits",  "expect"};
+constexpr std::array<std::string_view, 12> kTopLevelKeys{
+    "name",   "description", "variant",  "vertices",            "edges",  "checkpointing",
+    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect"};
 
 // A job with an unbounded source reaches FINISHED only through a stop.
 void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& config, const GraphLines& lines) {

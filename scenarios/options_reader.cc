@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
+#include <utility>
 
 namespace ckptsim::scenarios {
 namespace {
@@ -11,6 +13,8 @@ namespace {
 // The names model::ParseVariant and model::ParseCheckpointMode accept.
 constexpr std::array<std::string_view, 2> kVariantNames{"flip147", "legacy"};
 constexpr std::array<std::string_view, 2> kCheckpointModeNames{"aligned", "unaligned"};
+// The names model::ParseFailoverStrategy accepts.
+constexpr std::array<std::string_view, 2> kFailoverStrategyNames{"region", "full"};
 
 constexpr std::array<std::string_view, 8> kCheckpointingKeys{"enabled",
                                                              "interval_ticks",
@@ -22,9 +26,19 @@ constexpr std::array<std::string_view, 8> kCheckpointingKeys{"enabled",
                                                              "immediate_final_checkpoint"};
 constexpr std::array<std::string_view, 4> kTimingKeys{"channel_latency_ticks", "rpc_latency_ticks",
                                                       "processing_ticks", "source_emit_ticks"};
-constexpr std::array<std::string_view, 8> kFaultKeys{
-    "subtask_failures_max",     "task_manager_failures_max", "lost_notifications_max", "subtask_failure_ppm",
-    "task_manager_failure_ppm", "lost_notification_ppm",     "fault_phase_ticks",      "restarts_max"};
+constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
+                                                     "task_manager_failures_max",
+                                                     "lost_notifications_max",
+                                                     "delayed_rpcs_max",
+                                                     "checkpoint_timeouts_max",
+                                                     "subtask_failure_ppm",
+                                                     "task_manager_failure_ppm",
+                                                     "lost_notification_ppm",
+                                                     "rpc_delay_ppm",
+                                                     "checkpoint_timeout_ppm",
+                                                     "rpc_delay_ticks",
+                                                     "fault_phase_start_ticks", "fault_phase_ticks"};
+constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
 constexpr std::array<std::string_view, 4> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks"};
 constexpr std::array<std::string_view, 2> kLimitKeys{"max_steps", "max_ticks"};
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
@@ -88,18 +102,80 @@ void ReadTiming(MapReader& top, Diagnostics* diagnostics, simulator::TimingOptio
   ReadRange(section, "source_emit_ticks", &timing->source_emit_ticks);
 }
 
+// `restarts_max` moved from `faults` to `recovery`: say where it went rather
+// than only that it is unknown. This runs before the section's MapReader so
+// that its message is the one reported, and only when `restarts_max` is the
+// first unknown key of the section, so that problems still come in file order.
+void ReportRestartsMaxUnderFaults(const Located& value, Diagnostics* diagnostics) {
+  if (!value.node.IsMap()) return;
+  for (const auto& entry : value.node) {
+    const YAML::Node& key = entry.first;
+    if (!key.IsScalar()) return;
+    if (std::find(kFaultKeys.begin(), kFaultKeys.end(), key.Scalar()) != kFaultKeys.end()) continue;
+    if (key.Scalar() == "restarts_max") {
+      diagnostics->Report(LineOf(key), fmt::format("faults: unknown key 'restarts_max' (it moved to the recovery "
+                                                   "section: recovery: {{restarts_max: ...}}); allowed keys: {}",
+                                                   JoinNames(kFaultKeys)));
+    }
+    return;
+  }
+}
+
+// A fault budget with no fault phase injects nothing, since faults come only
+// in [fault_phase_start_ticks, fault_phase_ticks): refuse it rather than
+// ignore it silently.
+void CheckFaultPhase(MapReader& section, const simulator::FaultOptions& faults) {
+  if (!faults.any() || faults.fault_phase_ticks > faults.fault_phase_start_ticks) return;
+  const std::pair<std::string_view, int> budgets[] = {
+      {"subtask_failures_max", faults.subtask_failures_max},
+      {"task_manager_failures_max", faults.task_manager_failures_max},
+      {"lost_notifications_max", faults.lost_notifications_max},
+      {"delayed_rpcs_max", faults.delayed_rpcs_max},
+      {"checkpoint_timeouts_max", faults.checkpoint_timeouts_max}};
+  for (const auto& [key, budget] : budgets) {
+    if (budget == 0) continue;
+    std::optional<Located> value = section.Find(key);
+    section.Report(value ? value->line : section.line(),
+                   fmt::format("{}: a fault budget needs a fault phase, but fault_phase_ticks is {} and faults are "
+                               "injected only from fault_phase_start_ticks ({}) up to that tick; set fault_phase_ticks",
+                               key, faults.fault_phase_ticks, faults.fault_phase_start_ticks));
+    return;
+  }
+}
+
 void ReadFaults(MapReader& top, Diagnostics* diagnostics, simulator::FaultOptions* faults) {
   std::optional<Located> value = top.Find("faults");
   if (!value) return;
+  ReportRestartsMaxUnderFaults(*value, diagnostics);
   MapReader section(*value, "faults", kFaultKeys, diagnostics);
   section.Read("subtask_failures_max", kCount, &faults->subtask_failures_max);
   section.Read("task_manager_failures_max", kCount, &faults->task_manager_failures_max);
   section.Read("lost_notifications_max", kCount, &faults->lost_notifications_max);
+  section.Read("delayed_rpcs_max", kCount, &faults->delayed_rpcs_max);
+  section.Read("checkpoint_timeouts_max", kCount, &faults->checkpoint_timeouts_max);
   section.Read("subtask_failure_ppm", kPartsPerMillion, &faults->subtask_failure_ppm);
   section.Read("task_manager_failure_ppm", kPartsPerMillion, &faults->task_manager_failure_ppm);
   section.Read("lost_notification_ppm", kPartsPerMillion, &faults->lost_notification_ppm);
+  section.Read("rpc_delay_ppm", kPartsPerMillion, &faults->rpc_delay_ppm);
+  section.Read("checkpoint_timeout_ppm", kPartsPerMillion, &faults->checkpoint_timeout_ppm);
+  ReadRange(section, "rpc_delay_ticks", &faults->rpc_delay_ticks);
+  section.Read("fault_phase_start_ticks", kTicks, &faults->fault_phase_start_ticks);
   section.Read("fault_phase_ticks", kTicks, &faults->fault_phase_ticks);
-  section.Read("restarts_max", kCount, &faults->restarts_max);
+  CheckFaultPhase(section, *faults);
+}
+
+void ReadRecovery(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config) {
+  std::optional<Located> value = top.Find("recovery");
+  if (!value) return;
+  MapReader section(*value, "recovery", kRecoveryKeys, diagnostics);
+  if (auto strategy = section.Find("strategy")) {
+    if (auto parsed = section.Choice(*strategy, "failover strategy", model::ParseFailoverStrategy,
+                                     kFailoverStrategyNames)) {
+      config->protocol.failover_strategy = *parsed;
+    }
+  }
+  section.Read("restarts_max", kCount, &config->protocol.restart_attempts);
+  ReadRange(section, "restart_delay_ticks", &config->timing.restart_delay_ticks);
 }
 
 void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::StopWithSavepoint* stop) {
@@ -141,6 +217,7 @@ void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConf
   ReadCheckpointing(top, diagnostics, config);
   ReadTiming(top, diagnostics, &config->timing);
   ReadFaults(top, diagnostics, &config->faults);
+  ReadRecovery(top, diagnostics, config);
   ReadStopWithSavepoint(top, diagnostics, &config->stop);
   ReadLimits(top, diagnostics, &config->limits);
   ReadExpectations(top, diagnostics, &config->expect);

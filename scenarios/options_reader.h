@@ -1,5 +1,5 @@
 // Reading the run settings of a scenario file: `variant`, `checkpointing`,
-// `timing`, `faults`, `stop_with_savepoint`, `limits` and `expect`.
+// `timing`, `faults`, `recovery`, `stop_with_savepoint`, `limits` and `expect`.
 //
 // Every section is optional, and so is every key in it except the `at_tick`
 // of `stop_with_savepoint`; what a file leaves out keeps the defaults of
@@ -15,7 +15,7 @@
 namespace ckptsim::scenarios {
 
 // Fills config->protocol, timing, faults, stop, limits and expect from the
-// top-level mapping of a scenario file.
+// top-level mapping of a scenario file (`recovery` fills protocol and timing).
 void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config);
 
 }  // namespace ckptsim::scenarios

@@ -58,11 +58,20 @@ Json ConfigToJson(const RunConfig& config) {
        {{"subtask_failures_max", f.subtask_failures_max},
         {"task_manager_failures_max", f.task_manager_failures_max},
         {"lost_notifications_max", f.lost_notifications_max},
+        {"delayed_rpcs_max", f.delayed_rpcs_max},
+        {"checkpoint_timeouts_max", f.checkpoint_timeouts_max},
         {"subtask_failure_ppm", f.subtask_failure_ppm},
         {"task_manager_failure_ppm", f.task_manager_failure_ppm},
         {"lost_notification_ppm", f.lost_notification_ppm},
-        {"fault_phase_ticks", f.fault_phase_ticks},
-        {"restarts_max", f.restarts_max}}},
+        {"rpc_delay_ppm", f.rpc_delay_ppm},
+        {"checkpoint_timeout_ppm", f.checkpoint_timeout_ppm},
+        {"rpc_delay_ticks", RangeToJson(f.rpc_delay_ticks)},
+        {"fault_phase_start_ticks", f.fault_phase_start_ticks},
+        {"fault_phase_ticks", f.fault_phase_ticks}}},
+      {"recovery",
+       {{"strategy", model::Name(p.failover_strategy)},
+        {"restarts_max", p.restart_attempts},
+        {"restart_delay_ticks", RangeToJson(t.restart_delay_ticks)}}},
       {"stop_with_savepoint",
        {{"enabled", config.stop.enabled},
         {"at_tick", config.stop.at_tick},
@@ -127,11 +136,22 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.faults.subtask_failures_max = f.at("subtask_failures_max").get<int>();
     config.faults.task_manager_failures_max = f.at("task_manager_failures_max").get<int>();
     config.faults.lost_notifications_max = f.at("lost_notifications_max").get<int>();
+    config.faults.delayed_rpcs_max = f.at("delayed_rpcs_max").get<int>();
+    config.faults.checkpoint_timeouts_max = f.at("checkpoint_timeouts_max").get<int>();
     config.faults.subtask_failure_ppm = f.at("subtask_failure_ppm").get<int64_t>();
     config.faults.task_manager_failure_ppm = f.at("task_manager_failure_ppm").get<int64_t>();
     config.faults.lost_notification_ppm = f.at("lost_notification_ppm").get<int64_t>();
+    config.faults.rpc_delay_ppm = f.at("rpc_delay_ppm").get<int64_t>();
+    config.faults.checkpoint_timeout_ppm = f.at("checkpoint_timeout_ppm").get<int64_t>();
+    config.faults.rpc_delay_ticks = RangeFromJson(f.at("rpc_delay_ticks"));
+    config.faults.fault_phase_start_ticks = f.at("fault_phase_start_ticks").get<int64_t>();
     config.faults.fault_phase_ticks = f.at("fault_phase_ticks").get<int64_t>();
-    config.faults.restarts_max = f.at("restarts_max").get<int>();
+    const auto& r = json.at("recovery");
+    auto strategy = model::ParseFailoverStrategy(r.at("strategy").get<std::string>());
+    if (!strategy) throw std::runtime_error("unknown failover strategy");
+    config.protocol.failover_strategy = *strategy;
+    config.protocol.restart_attempts = r.at("restarts_max").get<int>();
+    config.timing.restart_delay_ticks = RangeFromJson(r.at("restart_delay_ticks"));
     const auto& s = json.at("stop_with_savepoint");
     config.stop.enabled = s.at("enabled").get<bool>();
     config.stop.at_tick = s.at("at_tick").get<int64_t>();

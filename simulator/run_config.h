@@ -27,20 +27,34 @@ struct TimingOptions {
   int64_t checkpoint_interval_ticks = 50;  // periodic trigger interval
   int64_t checkpoint_timeout_ticks = 2000; // pending checkpoint expires after this
   int64_t min_pause_ticks = 0;             // between a completion and the next periodic trigger
+  TickRange restart_delay_ticks{5, 20};    // from a failure to the redeploy (fixed-delay restart)
 };
 
 struct FaultOptions {
   // Fault budget: how many faults of each kind a run may inject at most.
   int subtask_failures_max = 0;
   int task_manager_failures_max = 0;
-  int lost_notifications_max = 0;
-  // Probability of a fault per scheduling step, as a ratio numerator / 1,000,000.
+  int lost_notifications_max = 0;   // notify-complete / notify-abort RPCs dropped
+  int delayed_rpcs_max = 0;         // RPCs held back so that later ones overtake them
+  int checkpoint_timeouts_max = 0;  // pending checkpoints expired early
+  // Probability of each fault per scheduling step (per RPC sent for delays),
+  // as a ratio numerator / 1,000,000.
   int64_t subtask_failure_ppm = 0;
   int64_t task_manager_failure_ppm = 0;
   int64_t lost_notification_ppm = 0;
-  // Faults are injected only before this tick (the fault phase).
+  int64_t rpc_delay_ppm = 0;
+  int64_t checkpoint_timeout_ppm = 0;
+  TickRange rpc_delay_ticks{50, 300};  // extra latency of a delayed RPC
+  // Faults are injected only in [fault_phase_start_ticks, fault_phase_ticks):
+  // the fault phase. After it the run goes on without faults (the healed phase).
+  int64_t fault_phase_start_ticks = 0;
   int64_t fault_phase_ticks = 0;
-  int restarts_max = 10;
+  bool InPhase(int64_t tick) const { return tick >= fault_phase_start_ticks && tick < fault_phase_ticks; }
+
+  bool any() const {
+    return subtask_failures_max > 0 || task_manager_failures_max > 0 || lost_notifications_max > 0 ||
+           delayed_rpcs_max > 0 || checkpoint_timeouts_max > 0;
+  }
 };
 
 struct StopWithSavepoint {

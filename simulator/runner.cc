@@ -58,9 +58,11 @@ void CollectStats(const model::System& system, RunStats& stats) {
   }
   for (int s = 0; s < system.graph->subtask_count(); ++s) {
     if (system.graph->vertices()[system.graph->subtasks()[s].vertex].is_source) {
-      stats.records_emitted += system.subtasks[s].next_sequence;
+      stats.records_emitted += system.source_high_water[s];
     }
   }
+  stats.restarts = system.restarts;
+  stats.job_failed = system.job_failed;
   for (const model::Transaction& txn : system.store.transactions) {
     if (txn.state == model::TransactionState::kCommitted) stats.records_committed += static_cast<int64_t>(txn.records.size());
   }
@@ -84,6 +86,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   std::vector<model::Event> events;
   int64_t now = 0;
   int64_t step = 0;
+  int64_t finished_on_restore = 0;
   const size_t replay_length = options.replay != nullptr ? options.replay->size() : 0;
   while (true) {
     model::Action action;
@@ -99,6 +102,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
       tick = scheduler.Due(system, action, now).tick;
     } else {
       model::EnabledActions(system, enabled);
+      scheduler.AddScenarioActions(system, enabled);
       if (enabled.empty()) break;
       if (step >= config.limits.max_steps) {
         result.hit_step_limit = true;
@@ -111,6 +115,11 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
       }
       action = enabled[index];
       tick = due;
+      // A fault may strike first, at the current tick.
+      if (std::optional<model::Action> fault = scheduler.MaybeFault(system, now)) {
+        action = *fault;
+        tick = now;
+      }
     }
     now = tick;
     events.clear();
@@ -120,6 +129,12 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
     hasher.Add(static_cast<uint64_t>(action.target));
     for (const model::Event& event : events) hasher.AddEvent(event);
     scheduler.Observe(system, action, events, now);
+    for (const model::Event& event : events) {
+      if (event.kind == model::EventKind::kRestarted && event.aux != 0) ++finished_on_restore;
+    }
+    if (action.kind == model::ActionKind::kFailSubtask) ++result.stats.subtask_failures;
+    if (action.kind == model::ActionKind::kFailTaskManager) ++result.stats.task_manager_failures;
+    if (action.kind == model::ActionKind::kLoseRpc) ++result.stats.lost_notifications;
     properties.OnStep(system, step, events);
     if (options.observer != nullptr) options.observer->OnStep(system, step, now, action, events);
     ++step;
@@ -128,10 +143,17 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   result.steps = step;
   result.ticks = now;
   result.job_finished = system.job_finished;
-  properties.OnEnd(system, properties::RunEnd{.job_finished = system.job_finished, .step = step});
+  properties.OnEnd(system, properties::RunEnd{.job_finished = system.job_finished,
+                                              .stopped_with_drain = system.stopped_with_drain,
+                                              .stopped_without_drain = system.stopped_without_drain,
+                                              .step = step});
   result.violations = properties.Violations();
   result.trace_hash = hasher.value();
   CollectStats(system, result.stats);
+  const Scheduler::FaultCounts& faults = scheduler.faults_injected();
+  result.stats.delayed_rpcs = faults.delayed_rpcs;
+  result.stats.checkpoint_timeouts = faults.checkpoint_timeouts;
+  result.stats.finished_on_restore = finished_on_restore;
   return result;
 }
 

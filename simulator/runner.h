@@ -35,8 +35,17 @@ struct RunStats {
   int64_t checkpoints_refused = 0;
   std::vector<std::pair<std::string, int64_t>> aborted_by_reason;  // reason name -> count, nonzero only
   int64_t subtasks_finished = 0;
-  int64_t records_emitted = 0;    // by sources
+  int64_t records_emitted = 0;    // by sources, highest sequence over all attempts
   int64_t records_committed = 0;  // visible in the external store
+  // Faults injected, and what recovery did.
+  int64_t subtask_failures = 0;
+  int64_t task_manager_failures = 0;
+  int64_t lost_notifications = 0;
+  int64_t delayed_rpcs = 0;
+  int64_t checkpoint_timeouts = 0;
+  int64_t restarts = 0;
+  int64_t finished_on_restore = 0;  // subtasks deployed as finished
+  bool job_failed = false;
 };
 
 struct RunResult {

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "model/check.h"
+#include "model/system.h"
 
 namespace ckptsim::simulator {
 
@@ -12,7 +13,11 @@ using model::EventKind;
 
 Scheduler::Scheduler(const RunConfig& config, uint64_t seed)
     : timing_(config.timing),
+      faults_(config.faults),
+      stop_(config.stop),
       latency_(seed, Stream::kLatency),
+      fault_draws_(seed, Stream::kFaults),
+      rpc_delay_(seed, Stream::kRpcDelay),
       channel_ready_(config.graph->channel_count()),
       channel_last_ready_(config.graph->channel_count(), 0),
       ack_due_(config.graph->channel_count()),
@@ -20,6 +25,57 @@ Scheduler::Scheduler(const RunConfig& config, uint64_t seed)
       step_due_(config.graph->subtask_count()) {
   for (Slot& slot : step_due_) slot = Stamp(0);
   periodic_trigger_ = Stamp(config.timing.checkpoint_interval_ticks);
+  if (stop_.enabled) stop_due_ = Stamp(stop_.at_tick);
+}
+
+void Scheduler::AddScenarioActions(const model::System& system, std::vector<model::Action>& enabled) const {
+  if (stop_.enabled && !stop_issued_) {
+    const model::Action stop{ActionKind::kStopWithSavepoint, stop_.drain ? 0 : 1};
+    if (model::IsEnabled(system, stop)) enabled.push_back(stop);
+  }
+  if (stop_.enabled && stop_.resume) {
+    const model::Action resume{ActionKind::kResume, 0};
+    if (model::IsEnabled(system, resume)) enabled.push_back(resume);
+  }
+}
+
+std::optional<model::Action> Scheduler::MaybeFault(const model::System& system, int64_t now) {
+  if (!faults_.InPhase(now)) return std::nullopt;
+  struct Kind {
+    int* used;
+    int max;
+    int64_t ppm;
+    ActionKind action;
+  };
+  const Kind kinds[] = {
+      {&injected_.subtask_failures, faults_.subtask_failures_max, faults_.subtask_failure_ppm,
+       ActionKind::kFailSubtask},
+      {&injected_.task_manager_failures, faults_.task_manager_failures_max, faults_.task_manager_failure_ppm,
+       ActionKind::kFailTaskManager},
+      {&injected_.lost_notifications, faults_.lost_notifications_max, faults_.lost_notification_ppm,
+       ActionKind::kLoseRpc},
+      {&injected_.checkpoint_timeouts, faults_.checkpoint_timeouts_max, faults_.checkpoint_timeout_ppm,
+       ActionKind::kExpireCheckpoint},
+  };
+  for (const Kind& kind : kinds) {
+    if (*kind.used >= kind.max || kind.ppm <= 0 || !fault_draws_.ChancePpm(kind.ppm)) continue;
+    fault_candidates_.clear();
+    if (kind.action == ActionKind::kExpireCheckpoint) {
+      for (const model::PendingCheckpoint& p : system.coordinator.pending) {
+        fault_candidates_.push_back(model::Action{ActionKind::kExpireCheckpoint, p.id});
+      }
+    } else {
+      std::vector<model::Action> all;
+      model::EnabledFaults(system, all);
+      for (const model::Action& a : all) {
+        if (a.kind == kind.action) fault_candidates_.push_back(a);
+      }
+    }
+    if (fault_candidates_.empty()) continue;
+    ++*kind.used;
+    return fault_candidates_[fault_draws_.Below(fault_candidates_.size())];
+  }
+  return std::nullopt;
 }
 
 Scheduler::Slot Scheduler::Due(const model::System& system, const model::Action& action, int64_t now) const {
@@ -54,6 +110,20 @@ Scheduler::Slot Scheduler::Due(const model::System& system, const model::Action&
       for (const auto& [id, when] : expiry_) {
         if (id == action.target) slot = when;
       }
+      break;
+    case ActionKind::kRestart:
+      slot = restart_due_;
+      break;
+    case ActionKind::kFailSubtask:
+    case ActionKind::kFailTaskManager:
+    case ActionKind::kLoseRpc:
+      slot = Slot{now, next_sequence_};  // a fault strikes when it is drawn
+      break;
+    case ActionKind::kStopWithSavepoint:
+      slot = stop_due_;
+      break;
+    case ActionKind::kResume:
+      slot = resume_due_;
       break;
   }
   slot.tick = std::max(slot.tick, now);
@@ -91,7 +161,8 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
   };
   for (const model::Event& event : events) {
     switch (event.kind) {
-      case EventKind::kSend: {
+      case EventKind::kSend:
+      case EventKind::kChannelStateRestored: {
         const int64_t arrival = now + draw(timing_.channel_latency_ticks);
         if (event.message.kind == model::MessageKind::kBarrier && event.message.unaligned) {
           channel_ready_[event.channel].push_front(Stamp(arrival));
@@ -111,10 +182,19 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kRpcSent: {
         const bool to_subtask = model::IsToSubtask(static_cast<model::RpcKind>(event.aux));
         int64_t& last = rpc_last_due_[2 * static_cast<size_t>(event.subtask) + (to_subtask ? 0 : 1)];
+        if (faults_.rpc_delay_ppm > 0 && injected_.delayed_rpcs < faults_.delayed_rpcs_max &&
+            faults_.InPhase(now) && rpc_delay_.ChancePpm(faults_.rpc_delay_ppm)) {
+          // A delayed RPC: held back, and later RPCs on the same path overtake it.
+          ++injected_.delayed_rpcs;
+          const int64_t due = now + rpc_delay_.Range(faults_.rpc_delay_ticks.min, faults_.rpc_delay_ticks.max);
+          rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(due));
+          break;
+        }
         last = std::max(last, now + draw(timing_.rpc_latency_ticks));
         rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(last));
         break;
       }
+      case EventKind::kRpcLost:
       case EventKind::kRpcDelivered: {
         auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(), static_cast<uint64_t>(event.value),
                                    [](const auto& entry, uint64_t uid) { return entry.first < uid; });
@@ -138,6 +218,29 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kAckReceived:
       case EventKind::kEndOfInput:
         wake(event.subtask);
+        break;
+      case EventKind::kChannelReset:
+        channel_ready_[event.channel].clear();
+        channel_last_ready_[event.channel] = now;
+        break;
+      case EventKind::kSubtaskFailed:
+        if (!restart_scheduled_) {
+          restart_scheduled_ = true;
+          restart_due_ = Stamp(now + draw(timing_.restart_delay_ticks));
+        }
+        break;
+      case EventKind::kRestarted:
+        restart_scheduled_ = false;
+        step_due_[event.subtask] = Stamp(now + draw(timing_.processing_ticks));
+        break;
+      case EventKind::kJobFailed:
+        restart_scheduled_ = false;
+        break;
+      case EventKind::kStopRequested:
+        stop_issued_ = true;
+        break;
+      case EventKind::kJobFinished:
+        resume_due_ = Stamp(now + stop_.resume_after_ticks);
         break;
       default:
         break;

@@ -16,6 +16,7 @@
 #define CKPTSIM_SIMULATOR_SCHEDULER_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -44,12 +45,33 @@ class Scheduler {
   // Updates the mirror after `action` fired at `now` and produced `events`.
   void Observe(const model::System& system, const model::Action& action, std::span<const model::Event> events,
                int64_t now);
+  // Adds the scenario's own steps that are due or pending (stop-with-savepoint
+  // at its tick, resume after the stop) to `enabled`.
+  void AddScenarioActions(const model::System& system, std::vector<model::Action>& enabled) const;
+  // During the fault phase, draws from the fault stream whether a fault
+  // strikes before the next action, and which one (within the budget).
+  std::optional<model::Action> MaybeFault(const model::System& system, int64_t now);
+
+  struct FaultCounts {
+    int subtask_failures = 0;
+    int task_manager_failures = 0;
+    int lost_notifications = 0;
+    int delayed_rpcs = 0;
+    int checkpoint_timeouts = 0;
+  };
+  const FaultCounts& faults_injected() const { return injected_; }
 
  private:
   Slot Stamp(int64_t tick) { return Slot{tick, next_sequence_++}; }
 
   TimingOptions timing_;
+  FaultOptions faults_;
+  StopWithSavepoint stop_;
   Prng latency_;
+  Prng fault_draws_;
+  Prng rpc_delay_;
+  FaultCounts injected_;
+  std::vector<model::Action> fault_candidates_;
   uint64_t next_sequence_ = 0;
   std::vector<model::Fifo<Slot>> channel_ready_;
   std::vector<int64_t> channel_last_ready_;
@@ -63,6 +85,11 @@ class Scheduler {
   std::vector<std::pair<int64_t, Slot>> expiry_;  // checkpoint id -> when
   Slot periodic_trigger_;
   int64_t earliest_after_completion_ = 0;
+  bool restart_scheduled_ = false;
+  Slot restart_due_;
+  Slot stop_due_;
+  Slot resume_due_;
+  bool stop_issued_ = false;
 };
 
 }  // namespace ckptsim::simulator

@@ -104,12 +104,41 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
     case model::EventKind::kCheckpointCompleted:
       json["checkpoint"] = e.checkpoint;
       break;
+    case model::EventKind::kSubtaskFailed:
+      json["cause"] = model::Name(static_cast<model::FailureCause>(e.aux));
+      break;
+    case model::EventKind::kChannelReset:
+      json["channel"] = graph.ChannelName(e.channel);
+      break;
+    case model::EventKind::kChannelStateRestored:
+      json["channel"] = graph.ChannelName(e.channel);
+      json["message"] = MessageToJson(graph, e.message);
+      break;
+    case model::EventKind::kRestarted:
+      json["checkpoint"] = e.checkpoint;
+      if (e.aux != 0) json["finished_on_restore"] = true;
+      break;
+    case model::EventKind::kRpcLost:
+      json["rpc"] = model::Name(static_cast<model::RpcKind>(e.aux));
+      json["uid"] = e.value;
+      json["subtask"] = graph.SubtaskName(e.subtask);
+      json["actor"] = "rpc";
+      if (e.checkpoint != 0) json["checkpoint"] = e.checkpoint;
+      break;
+    case model::EventKind::kStopRequested:
+      json["mode"] = model::Name(static_cast<model::StopMode>(e.aux));
+      break;
+    case model::EventKind::kJobResumed:
+      json["checkpoint"] = e.checkpoint;
+      break;
     case model::EventKind::kDeployed:
     case model::EventKind::kRunning:
     case model::EventKind::kEndOfInput:
     case model::EventKind::kSubtaskClosing:
     case model::EventKind::kSubtaskFinished:
+    case model::EventKind::kSubtaskCanceled:
     case model::EventKind::kJobFinished:
+    case model::EventKind::kJobFailed:
       break;
   }
   return json;

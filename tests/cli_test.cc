@@ -95,7 +95,7 @@ TEST(Cli, TraceReplaysToTheSameHashAndOldVersionsAreRefused) {
   std::getline(in, header);
   std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
-  const size_t at = header.find("\"version\":1");
+  const size_t at = header.find("\"version\":2");
   ASSERT_NE(at, std::string::npos);
   header.replace(at, 11, "\"version\":99");
   std::ofstream(trace) << header << "\n" << rest;

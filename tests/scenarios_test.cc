@@ -1,7 +1,8 @@
 // Tests of the scenario loader: the built-in scenarios, the format's defaults
 // and shorthands, and one malformed file per rule in tests/data/bad_scenarios
 // (each file's first line says which rule it breaks; "# <- error" marks the
-// line the error must point at).
+// line the error must point at). Also that a loaded RunConfig survives the
+// JSON of a trace header.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "scenarios/loader.h"
+#include "simulator/config_json.h"
 
 namespace ckptsim::scenarios {
 namespace {
@@ -136,15 +138,27 @@ TEST(ScenarioLoaderTest, OmittedSectionsKeepTheDefaultsOfTheOptionStructs) {
   EXPECT_EQ(config.protocol.max_concurrent_checkpoints, defaults.protocol.max_concurrent_checkpoints);
   EXPECT_EQ(config.timing.checkpoint_interval_ticks, defaults.timing.checkpoint_interval_ticks);
   EXPECT_EQ(config.timing.channel_latency_ticks.max, defaults.timing.channel_latency_ticks.max);
-  EXPECT_EQ(config.faults.restarts_max, defaults.faults.restarts_max);
+  EXPECT_EQ(config.faults.delayed_rpcs_max, defaults.faults.delayed_rpcs_max);
+  EXPECT_EQ(config.faults.checkpoint_timeouts_max, defaults.faults.checkpoint_timeouts_max);
+  EXPECT_EQ(config.faults.rpc_delay_ppm, defaults.faults.rpc_delay_ppm);
+  EXPECT_EQ(config.faults.checkpoint_timeout_ppm, defaults.faults.checkpoint_timeout_ppm);
+  EXPECT_EQ(config.faults.rpc_delay_ticks.min, defaults.faults.rpc_delay_ticks.min);
+  EXPECT_EQ(config.faults.rpc_delay_ticks.max, defaults.faults.rpc_delay_ticks.max);
+  EXPECT_EQ(config.faults.fault_phase_ticks, defaults.faults.fault_phase_ticks);
+  EXPECT_EQ(config.faults.fault_phase_start_ticks, defaults.faults.fault_phase_start_ticks);
+  EXPECT_EQ(config.protocol.failover_strategy, defaults.protocol.failover_strategy);
+  EXPECT_EQ(config.protocol.restart_attempts, defaults.protocol.restart_attempts);
+  EXPECT_EQ(config.timing.restart_delay_ticks.min, defaults.timing.restart_delay_ticks.min);
+  EXPECT_EQ(config.timing.restart_delay_ticks.max, defaults.timing.restart_delay_ticks.max);
   EXPECT_FALSE(config.stop.enabled);
   EXPECT_EQ(config.limits.max_steps, defaults.limits.max_steps);
   EXPECT_TRUE(config.expect.terminates);
   EXPECT_TRUE(config.description.empty());
 }
 
-TEST(ScenarioLoaderTest, EveryKeyOfEverySectionReachesTheRunConfig) {
-  std::string yaml = std::string(kMinimal) + R"(description: all settings
+// kMinimal with every optional key set to a value other than its default.
+std::string EveryKeyYaml() {
+  return std::string(kMinimal) + R"(description: all settings
 variant: legacy
 checkpointing:
   enabled: false
@@ -164,16 +178,28 @@ faults:
   subtask_failures_max: 1
   task_manager_failures_max: 2
   lost_notifications_max: 3
+  delayed_rpcs_max: 4
+  checkpoint_timeouts_max: 5
   subtask_failure_ppm: 100
   task_manager_failure_ppm: 200
   lost_notification_ppm: 300
+  rpc_delay_ppm: 1_000_000
+  checkpoint_timeout_ppm: 500
+  rpc_delay_ticks: [7, 70]
+  fault_phase_start_ticks: 40
   fault_phase_ticks: 400
-  restarts_max: 5
+recovery:
+  strategy: full
+  restarts_max: 0
+  restart_delay_ticks: 3
 stop_with_savepoint: {at_tick: 70, drain: true, resume: true, resume_after_ticks: 8}
 limits: {max_steps: 1_000, max_ticks: 2_000}
 expect: {terminates: false}
 )";
-  RunConfig config = ExpectLoads(LoadScenarioText(yaml, "all.yaml"));
+}
+
+// Every value EveryKeyYaml() sets.
+void ExpectEveryKeyOfTheFile(const RunConfig& config) {
   EXPECT_EQ(config.description, "all settings");
   EXPECT_EQ(config.protocol.variant, model::Variant::kLegacy);
   EXPECT_FALSE(config.protocol.checkpointing_enabled);
@@ -195,11 +221,21 @@ expect: {terminates: false}
   EXPECT_EQ(config.faults.subtask_failures_max, 1);
   EXPECT_EQ(config.faults.task_manager_failures_max, 2);
   EXPECT_EQ(config.faults.lost_notifications_max, 3);
+  EXPECT_EQ(config.faults.delayed_rpcs_max, 4);
+  EXPECT_EQ(config.faults.checkpoint_timeouts_max, 5);
   EXPECT_EQ(config.faults.subtask_failure_ppm, 100);
   EXPECT_EQ(config.faults.task_manager_failure_ppm, 200);
   EXPECT_EQ(config.faults.lost_notification_ppm, 300);
+  EXPECT_EQ(config.faults.rpc_delay_ppm, 1'000'000);  // the upper bound is allowed
+  EXPECT_EQ(config.faults.checkpoint_timeout_ppm, 500);
+  EXPECT_EQ(config.faults.rpc_delay_ticks.min, 7);
+  EXPECT_EQ(config.faults.rpc_delay_ticks.max, 70);
   EXPECT_EQ(config.faults.fault_phase_ticks, 400);
-  EXPECT_EQ(config.faults.restarts_max, 5);
+  EXPECT_EQ(config.faults.fault_phase_start_ticks, 40);
+  EXPECT_EQ(config.protocol.failover_strategy, model::FailoverStrategy::kFull);
+  EXPECT_EQ(config.protocol.restart_attempts, 0);
+  EXPECT_EQ(config.timing.restart_delay_ticks.min, 3);
+  EXPECT_EQ(config.timing.restart_delay_ticks.max, 3);
   EXPECT_TRUE(config.stop.enabled);
   EXPECT_EQ(config.stop.at_tick, 70);
   EXPECT_TRUE(config.stop.drain);
@@ -208,6 +244,35 @@ expect: {terminates: false}
   EXPECT_EQ(config.limits.max_steps, 1000);  // '_' separates digits
   EXPECT_EQ(config.limits.max_ticks, 2000);
   EXPECT_FALSE(config.expect.terminates);
+}
+
+TEST(ScenarioLoaderTest, EveryKeyOfEverySectionReachesTheRunConfig) {
+  ExpectEveryKeyOfTheFile(ExpectLoads(LoadScenarioText(EveryKeyYaml(), "all.yaml")));
+}
+
+// A trace's header carries the resolved RunConfig, so that a trace replays
+// without its scenario file: no setting may be lost on the way.
+TEST(ConfigJsonTest, EveryKeySurvivesTheTraceHeaderRoundTrip) {
+  RunConfig loaded = ExpectLoads(LoadScenarioText(EveryKeyYaml(), "all.yaml"));
+  nlohmann::ordered_json json = simulator::ConfigToJson(loaded);
+  EXPECT_EQ(json["recovery"]["strategy"], "full");
+  EXPECT_FALSE(json["faults"].contains("restarts_max")) << "restarts_max belongs to recovery";
+  std::string error;
+  std::optional<RunConfig> restored = simulator::ConfigFromJson(json, &error);
+  ASSERT_TRUE(restored.has_value()) << error;
+  ASSERT_NE(restored->graph, nullptr);
+  // Field by field, so that a field both directions forget is caught too.
+  ExpectEveryKeyOfTheFile(*restored);
+  EXPECT_EQ(simulator::ConfigToJson(*restored), json);
+}
+
+TEST(ConfigJsonTest, HeaderWithoutRecoveryIsRefused) {
+  RunConfig loaded = ExpectLoads(LoadScenarioText(kMinimal, "minimal.yaml"));
+  nlohmann::ordered_json json = simulator::ConfigToJson(loaded);
+  json.erase("recovery");
+  std::string error;
+  EXPECT_FALSE(simulator::ConfigFromJson(json, &error).has_value());
+  EXPECT_NE(error.find("recovery"), std::string::npos) << error;
 }
 
 TEST(ScenarioLoaderTest, UnboundedSourceWithStopWithSavepointMayTerminate) {
@@ -267,12 +332,15 @@ const BadScenario kBadScenarios[] = {
     {"edge_to_unknown_vertex", 14, "to: unknown vertex 'C'; vertices: A, B"},
     {"empty_file", 0, "holds no YAML document"},
     {"empty_operator_list", 6, "vertex 'A': operators: must list at least one operator"},
+    {"fault_budget_without_phase", 17,
+     "faults: delayed_rpcs_max: a fault budget needs a fault phase, but fault_phase_ticks is 0"},
     {"forward_parallelism_mismatch", 14, "forward needs equal parallelism (1 vs 2)"},
     {"invalid_name", 2, "'my scenario' is not a valid name"},
     {"merge_key", 10, "vertex 'B': YAML merge keys ('<<') are not supported"},
     {"missing_name", 2, "missing required key 'name'"},
     {"missing_parallelism", 4, "vertex 'A': missing required key 'parallelism'"},
     {"no_vertices", 3, "the job graph has no vertices"},
+    {"negative_delayed_rpcs", 16, "faults: delayed_rpcs_max: must not be negative, got -1"},
     {"negative_parallelism", 10, "vertex 'B': parallelism: must be at least 1, got -2"},
     {"negative_records", 8, "vertex 'A': records[1]: must not be negative, got -1"},
     {"negative_ticks", 17, "timing: channel_latency_ticks[0]: must not be negative, got -1"},
@@ -285,6 +353,9 @@ const BadScenario kBadScenarios[] = {
     {"records_missing", 4,
      "missing required key 'records' (its head operator 'A-source' is a bounded_source)"},
     {"records_on_non_source", 11, "only a vertex whose head operator is a bounded_source has records"},
+    {"restarts_max_under_faults", 18,
+     "faults: unknown key 'restarts_max' (it moved to the recovery section: recovery: {restarts_max: ...})"},
+    {"rpc_delay_ppm_out_of_range", 16, "faults: rpc_delay_ppm: must be at most 1000000, got 1000001"},
     {"sink_not_tail_of_chain", 9, "operator 'B-sink': a sink must be the tail of its chain"},
     {"sink_vertex_with_output", 19, "edge B -> C: a sink vertex has no output"},
     {"stop_without_at_tick", 15, "stop_with_savepoint: missing required key 'at_tick'"},
@@ -295,12 +366,17 @@ const BadScenario kBadScenarios[] = {
     {"unknown_checkpoint_mode", 16, "unknown checkpoint mode 'unalinged' (did you mean 'unaligned'?)"},
     {"unknown_checkpointing_key", 16,
      "checkpointing: unknown key 'interval' (did you mean 'interval_ticks'?)"},
+    {"unknown_failover_strategy", 16,
+     "recovery: strategy: unknown failover strategy 'regoin' (did you mean 'region'?); allowed: region, full"},
     {"unknown_operator_key", 12, "operator 'B-sink': unknown key 'uid'; allowed keys: name, kind"},
     {"unknown_operator_kind", 12,
      "unknown operator kind 'two_phase_commit_sinc' (did you mean 'two_phase_commit_sink'?); allowed: "
      "bounded_source, unbounded_source, map,"},
     {"unknown_partitioning", 14,
      "unknown partitioning 'shuffle'; allowed: forward, rescale, hash, rebalance, broadcast"},
+    {"unknown_recovery_key", 17,
+     "recovery: unknown key 'restart_delay' (did you mean 'restart_delay_ticks'?); allowed keys: strategy, "
+     "restarts_max, restart_delay_ticks"},
     {"unknown_top_level_key", 15,
      "unknown key 'checkpoint' (did you mean 'checkpointing'?); allowed keys: name,"},
     {"unknown_variant", 15, "unknown variant 'flip-147' (did you mean 'flip147'?); allowed: flip147, legacy"},

@@ -1,0 +1,259 @@
+// Failures, restarts and restore (PROTOCOL.md section 7), and the job-level
+// steps of stop-with-savepoint and resume (section 6).
+//
+// A failure is handled in one step, as the JobMaster would on the failed
+// subtask's state update: the failed subtasks run close() only and turn
+// FAILED, the restart strategy picks the subtasks to restart (the pipelined
+// region, or every subtask), cancels the others among them (close() only),
+// clears their channels and aborts the pending checkpoints. The redeploy is a
+// separate action (kRestart), after the restart delay the driver chooses: every
+// waiting subtask comes back as a new attempt, restored from the latest
+// completed checkpoint or savepoint.
+#include <algorithm>
+
+#include "model/check.h"
+#include "model/system.h"
+#include "model/transition.h"
+
+namespace ckptsim::model {
+namespace {
+
+bool IsDone(SubtaskPhase phase) {
+  return phase == SubtaskPhase::kFinished || phase == SubtaskPhase::kFailed || phase == SubtaskPhase::kCanceled;
+}
+
+bool Contains(const std::vector<int32_t>& sorted, int32_t value) {
+  return std::binary_search(sorted.begin(), sorted.end(), value);
+}
+
+// close() only (never endInput or finish()), then the terminal phase.
+void StopSubtask(Transition& t, int32_t subtask, SubtaskPhase terminal, FailureCause cause) {
+  Subtask& sub = t.system.subtasks[subtask];
+  if (IsDone(sub.phase)) return;
+  CloseOperators(t, subtask);
+  sub.phase = terminal;
+  if (terminal == SubtaskPhase::kFailed) {
+    t.Emit(Event{.kind = EventKind::kSubtaskFailed, .aux = static_cast<uint8_t>(cause), .subtask = subtask});
+  } else {
+    t.Emit(Event{.kind = EventKind::kSubtaskCanceled, .subtask = subtask});
+  }
+}
+
+void AbortAllPending(Transition& t) {
+  while (!t.system.coordinator.pending.empty()) {
+    AbortPendingCheckpoint(t, static_cast<int>(t.system.coordinator.pending.size()) - 1, AbortReason::kJobFailover);
+  }
+}
+
+// The restored state of one operator: its own snapshot's state with the
+// lifecycle of a new attempt.
+OperatorState RestoredOperator(const OperatorState& snapshot) {
+  OperatorState op = snapshot;
+  op.initialized = false;
+  op.opened = false;
+  op.input_ended = false;
+  op.finished = false;
+  op.closed = false;
+  op.saw_max_watermark = false;
+  op.restored = true;
+  return op;
+}
+
+// Section 7: a subtask's state in a new attempt, from `checkpoint` (null:
+// start fresh). Fully finished vertices are deployed finished; otherwise
+// state is assigned as at equal parallelism: keyed and list state by subtask
+// index, union state to all, broadcast state from the (i mod k)-th reporter.
+Subtask RestoredSubtask(const System& system, int32_t subtask, const CompletedCheckpoint* checkpoint) {
+  const JobGraph& graph = *system.graph;
+  const SubtaskInfo& info = graph.subtasks()[subtask];
+  const VertexInfo& vertex = graph.vertices()[info.vertex];
+  Subtask sub;
+  sub.attempt = system.subtasks[subtask].attempt + 1;
+  sub.operators.resize(vertex.operators.size());
+  for (size_t i = 0; i < vertex.operators.size(); ++i) {
+    if (vertex.operators[i].kind == OperatorKind::kKeyedAggregate) sub.operators[i].key_counts.assign(kKeyCount, 0);
+    sub.operators[i].restored = true;  // a sink still cleans up what earlier attempts left behind
+  }
+  if (checkpoint == nullptr) return sub;
+  sub.restored_checkpoint_id = checkpoint->id;
+  sub.latest_report_checkpoint_id = checkpoint->id;
+  if (checkpoint->vertex_status[info.vertex] == VertexFinishedStatus::kFullyFinished) {
+    sub.deployed_as_finished = true;  // FINISHED_ON_RESTORE: no user code at all
+    return sub;
+  }
+  const auto& own = checkpoint->snapshots[subtask];
+  if (own) {
+    for (size_t i = 0; i < sub.operators.size(); ++i) sub.operators[i] = RestoredOperator(own->operators[i]);
+    sub.next_sequence = own->source_next_sequence;
+  } else if (vertex.is_source) {
+    // A finished subtask of a partly finished source vertex: its split is
+    // done (the enumerator knows), so it has nothing left to read.
+    CKPTSIM_CHECK(checkpoint->subtask_finished[subtask]);
+    sub.next_sequence = vertex.is_unbounded_source ? 0 : static_cast<uint32_t>(vertex.records_per_subtask[info.index]);
+  }
+  // The subtasks of this vertex that reported state, ascending.
+  std::vector<const SubtaskSnapshot*> reporters;
+  for (int i = 0; i < vertex.parallelism; ++i) {
+    const auto& snapshot = checkpoint->snapshots[vertex.first_subtask + i];
+    if (snapshot) reporters.push_back(snapshot.get());
+  }
+  for (size_t i = 0; i < sub.operators.size(); ++i) {
+    OperatorState& op = sub.operators[i];
+    switch (vertex.operators[i].kind) {
+      case OperatorKind::kUnionState:
+        op.union_entries.clear();
+        for (const SubtaskSnapshot* r : reporters) op.union_entries.push_back(r->operators[i].value);
+        break;
+      case OperatorKind::kBroadcastState:
+        op.value = reporters.empty() ? 0 : reporters[info.index % reporters.size()]->operators[i].value;
+        break;
+      default:
+        break;
+    }
+  }
+  return sub;
+}
+
+}  // namespace
+
+void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause) {
+  System& system = t.system;
+  const JobGraph& graph = t.graph;
+  const int n = graph.subtask_count();
+  for (int32_t s : failed) {
+    StopSubtask(t, s, SubtaskPhase::kFailed, cause);
+    system.coordinator.view[s] = ExecutionState::kFailed;
+  }
+  std::vector<bool> restart(n, false);
+  const bool give_up = system.restarts >= system.options.restart_attempts;
+  for (int32_t s : failed) {
+    for (int other = 0; other < n; ++other) {
+      if (give_up || system.options.failover_strategy == FailoverStrategy::kFull ||
+          graph.subtasks()[other].region == graph.subtasks()[s].region) {
+        restart[other] = true;
+      }
+    }
+  }
+  for (int s = 0; s < n; ++s) {
+    if (!restart[s]) continue;
+    StopSubtask(t, s, SubtaskPhase::kCanceled, cause);
+    if (system.subtasks[s].phase != SubtaskPhase::kFinished) system.coordinator.view[s] = ExecutionState::kCanceled;
+    system.coordinator.end_of_data_reported[s] = false;
+  }
+  for (int c = 0; c < graph.channel_count(); ++c) {
+    const ChannelInfo& channel = graph.channels()[c];
+    if (!restart[channel.producer] && !restart[channel.consumer]) continue;
+    system.channels[c] = Channel{};
+    t.Emit(Event{.kind = EventKind::kChannelReset, .channel = c});
+  }
+  system.coordinator.immediate_trigger_requested = false;
+  system.coordinator.stop_savepoint_id = 0;
+  AbortAllPending(t);
+  if (give_up) {
+    system.job_failed = true;
+    system.awaiting_restart.clear();
+    t.Emit(Event{.kind = EventKind::kJobFailed});
+    return;
+  }
+  for (int s = 0; s < n; ++s) {
+    if (restart[s] && !Contains(system.awaiting_restart, s)) system.awaiting_restart.push_back(s);
+  }
+  std::sort(system.awaiting_restart.begin(), system.awaiting_restart.end());
+}
+
+void Restart(Transition& t) {
+  System& system = t.system;
+  CKPTSIM_CHECK(!system.awaiting_restart.empty());
+  ++system.restarts;
+  const CompletedCheckpoint* checkpoint = system.coordinator.latest_completed.get();
+  for (int32_t s : system.awaiting_restart) {
+    system.subtasks[s] = RestoredSubtask(system, s, checkpoint);
+    system.coordinator.view[s] = ExecutionState::kDeploying;
+    t.Emit(Event{.kind = EventKind::kRestarted, .aux = static_cast<uint8_t>(system.subtasks[s].deployed_as_finished),
+                 .subtask = s, .checkpoint = checkpoint ? checkpoint->id : 0});
+  }
+  system.awaiting_restart.clear();
+}
+
+bool FailEnabled(const System& system, int32_t subtask) {
+  if (system.job_finished || system.job_failed) return false;
+  return !IsDone(system.subtasks[subtask].phase);
+}
+
+void FailTaskManager(Transition& t, int task_manager) {
+  std::vector<int32_t> failed;
+  for (int s = 0; s < t.graph.subtask_count(); ++s) {
+    if (t.graph.subtasks()[s].task_manager == task_manager && FailEnabled(t.system, s)) failed.push_back(s);
+  }
+  CKPTSIM_CHECK(!failed.empty());
+  Failover(t, failed, FailureCause::kTaskManagerLost);
+}
+
+bool LoseEnabled(const Rpc& rpc) {
+  return rpc.kind == RpcKind::kNotifyComplete || rpc.kind == RpcKind::kNotifyAbort;
+}
+
+void EnabledFaults(const System& system, std::vector<Action>& out) {
+  out.clear();
+  const JobGraph& graph = *system.graph;
+  for (int s = 0; s < graph.subtask_count(); ++s) {
+    if (FailEnabled(system, s)) out.push_back(Action{ActionKind::kFailSubtask, s});
+  }
+  for (int tm = 0; tm < graph.task_manager_count(); ++tm) {
+    for (int s = 0; s < graph.subtask_count(); ++s) {
+      if (graph.subtasks()[s].task_manager == tm && FailEnabled(system, s)) {
+        out.push_back(Action{ActionKind::kFailTaskManager, tm});
+        break;
+      }
+    }
+  }
+  for (const Rpc& rpc : system.rpcs) {
+    if (LoseEnabled(rpc)) out.push_back(Action{ActionKind::kLoseRpc, static_cast<int64_t>(rpc.uid)});
+  }
+}
+
+bool StopEnabled(const System& system) {
+  return system.options.checkpointing_enabled && !system.job_finished && !system.job_failed &&
+         !system.coordinator.stop_requested;
+}
+
+void RequestStop(Transition& t, StopMode mode) {
+  Coordinator& coordinator = t.system.coordinator;
+  coordinator.stop_requested = true;
+  coordinator.stop_mode = mode;
+  coordinator.periodic_enabled = false;  // section 6: periodic checkpoints stop
+  coordinator.immediate_trigger_requested = true;
+  t.Emit(Event{.kind = EventKind::kStopRequested, .aux = static_cast<uint8_t>(mode)});
+}
+
+bool ResumeEnabled(const System& system) {
+  const auto& latest = system.coordinator.latest_completed;
+  return system.job_finished && system.stopped_without_drain && latest &&
+         latest->kind == CheckpointKind::kSyncSavepoint;
+}
+
+// Section 6: a new run of the job from the no-drain savepoint that stopped it.
+void Resume(Transition& t) {
+  System& system = t.system;
+  const int n = t.graph.subtask_count();
+  system.job_finished = false;
+  system.stopped_without_drain = false;
+  Coordinator& coordinator = system.coordinator;
+  coordinator.stop_requested = false;
+  coordinator.stop_savepoint_id = 0;
+  coordinator.periodic_enabled = true;
+  coordinator.immediate_trigger_requested = false;
+  coordinator.end_of_data_reported.assign(n, false);
+  for (int c = 0; c < t.graph.channel_count(); ++c) {
+    system.channels[c] = Channel{};
+    t.Emit(Event{.kind = EventKind::kChannelReset, .channel = c});
+  }
+  t.Emit(Event{.kind = EventKind::kJobResumed, .checkpoint = coordinator.latest_completed_id});
+  system.awaiting_restart.clear();
+  for (int s = 0; s < n; ++s) system.awaiting_restart.push_back(s);
+  const int32_t restarts = system.restarts;
+  Restart(t);
+  system.restarts = restarts;  // a resume is a new run, not a restart
+}
+
+}  // namespace ckptsim::model
