@@ -172,6 +172,17 @@ void Restart(Transition& t) {
     t.Emit(Event{.kind = EventKind::kRestarted, .aux = static_cast<uint8_t>(system.subtasks[s].deployed_as_finished),
                  .subtask = s, .checkpoint = checkpoint ? checkpoint->id : 0});
   }
+  // Section 3: the in-flight records of an unaligned checkpoint go back on
+  // their channels, ahead of anything the restored producers send.
+  for (int32_t s : system.awaiting_restart) {
+    if (checkpoint == nullptr || !checkpoint->snapshots[s]) continue;
+    for (const ChannelStateEntry& entry : checkpoint->snapshots[s]->channel_state) {
+      const Message message{.kind = MessageKind::kRecord, .record = entry.record};
+      system.channels[entry.channel].queue.push_back(message);
+      t.Emit(Event{.kind = EventKind::kChannelStateRestored, .subtask = s, .channel = entry.channel,
+                   .message = message});
+    }
+  }
   system.awaiting_restart.clear();
 }
 

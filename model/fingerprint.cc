@@ -50,6 +50,11 @@ class Hasher {
     AddBool(snapshot->deployed_as_finished);
     Add(snapshot->source_next_sequence);
     for (const OperatorState& op : snapshot->operators) AddOperator(op);
+    Add(snapshot->channel_state.size());
+    for (const ChannelStateEntry& entry : snapshot->channel_state) {
+      Add(static_cast<uint64_t>(entry.channel));
+      AddRecord(entry.record);
+    }
   }
   void AddIds(const std::vector<int32_t>& ids) {
     Add(ids.size());
@@ -86,11 +91,14 @@ uint64_t Fingerprint(const System& system) {
     h.Add(sub.aborted_checkpoint_ids.size());
     for (int64_t id : sub.aborted_checkpoint_ids) h.Add(static_cast<uint64_t>(id));
     h.Add(static_cast<uint64_t>(sub.restored_checkpoint_id));
+    h.AddSnapshot(sub.unaligned_snapshot);
     for (const OperatorState& op : sub.operators) h.AddOperator(op);
   }
   for (const Channel& ch : system.channels) {
     h.Add(ch.queue.size());
     for (size_t i = 0; i < ch.queue.size(); ++i) h.AddMessage(ch.queue[i]);
+    h.Add(ch.priority_overtaken.size());
+    for (int32_t overtaken : ch.priority_overtaken) h.Add(static_cast<uint64_t>(overtaken));
     h.Add(static_cast<uint64_t>(ch.end_of_data_sent) | (static_cast<uint64_t>(ch.end_of_partition_sent) << 1) |
           (static_cast<uint64_t>(ch.end_of_data_received) << 2) |
           (static_cast<uint64_t>(ch.end_of_partition_received) << 3) |

@@ -169,7 +169,7 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   }
 }
 
-std::shared_ptr<const SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id) {
+std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = vertex.operators.size(); i-- > 0 && !sub.deployed_as_finished;) {

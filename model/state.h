@@ -77,6 +77,9 @@ struct Channel {
   // Reverse direction: the consumer's acknowledgement of EndOfData.
   bool ack_in_flight = false;
   bool ack_received = false;
+  // Unaligned barriers waiting at the head of the queue, in order: how many
+  // messages each one overtook when it was inserted (section 3).
+  std::vector<int32_t> priority_overtaken;
 };
 
 // Per-operator runtime state. One struct for every kind; the fields a kind
@@ -106,6 +109,13 @@ struct OperatorState {
   std::vector<int64_t> union_entries;
 };
 
+// A record in flight on an input channel when an unaligned checkpoint was
+// taken: persisted with the checkpoint and put back on the channel on restore.
+struct ChannelStateEntry {
+  int32_t channel = 0;
+  RecordId record;
+};
+
 // What a subtask contributes to a checkpoint.
 struct SubtaskSnapshot {
   int32_t subtask = 0;
@@ -114,6 +124,7 @@ struct SubtaskSnapshot {
   bool deployed_as_finished = false;
   uint32_t source_next_sequence = 0;
   std::vector<OperatorState> operators;
+  std::vector<ChannelStateEntry> channel_state;  // unaligned checkpoints only
 };
 
 enum class SubtaskPhase : uint8_t {
@@ -155,6 +166,9 @@ struct Subtask {
   // Aligned barrier handling: the checkpoint being aligned (0 = none).
   int64_t pending_alignment_id = 0;
   bool pending_alignment_savepoint = false;
+  // Unaligned: the snapshot taken at the first barrier, acknowledged once every
+  // open channel delivered its barrier; it collects the overtaken records.
+  std::shared_ptr<SubtaskSnapshot> unaligned_snapshot;
   std::vector<int64_t> aborted_checkpoint_ids;  // notified aborted, not yet performed
   int64_t restored_checkpoint_id = 0;           // 0: started fresh
   std::vector<OperatorState> operators;         // head first

@@ -28,6 +28,12 @@ bool IsActive(SubtaskPhase phase) {
          phase == SubtaskPhase::kWaitingForFinalCheckpoint;
 }
 
+// Checkpoint barriers are unaligned (priority) in unaligned mode, except for
+// savepoints, which are always aligned.
+bool UnalignedBarriers(const System& system, bool savepoint) {
+  return system.options.checkpoint_mode == CheckpointMode::kUnaligned && !savepoint;
+}
+
 void Decline(Transition& t, int32_t subtask, int64_t checkpoint_id, AbortReason reason) {
   t.Emit(Event{.kind = EventKind::kCheckpointCanceled, .aux = static_cast<uint8_t>(reason), .subtask = subtask,
                .checkpoint = checkpoint_id});
@@ -138,6 +144,7 @@ void ResetAlignment(Transition& t, int32_t subtask) {
   }
   sub.pending_alignment_id = 0;
   sub.pending_alignment_savepoint = false;
+  sub.unaligned_snapshot.reset();  // an unfinished unaligned snapshot is discarded
 }
 
 // Section 4: a newer barrier or a cancel marker aborts the alignment in
@@ -151,8 +158,22 @@ void AbortAlignment(Transition& t, int32_t subtask, AbortReason reason) {
   Decline(t, subtask, id, reason);
 }
 
-// StreamTask.performCheckpoint: snapshot and forward the barrier.
-void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bool savepoint) {
+void SendAcknowledge(Transition& t, int32_t subtask, std::shared_ptr<const SubtaskSnapshot> snapshot) {
+  const Subtask& sub = t.system.subtasks[subtask];
+  t.SendRpc(Rpc{.kind = RpcKind::kAcknowledge,
+                .subtask = subtask,
+                .attempt = sub.attempt,
+                .checkpoint_id = snapshot->checkpoint_id,
+                .finished_operators = snapshot->finished_operators,
+                .deployed_as_finished = snapshot->deployed_as_finished,
+                .snapshot = std::move(snapshot)});
+}
+
+// StreamTask.performCheckpoint: snapshot and forward the barrier. With
+// `unaligned`, the acknowledgement waits until every open channel delivered
+// its barrier, so the records in flight can be added as channel state.
+void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bool savepoint,
+                       bool unaligned = false) {
   Subtask& sub = t.system.subtasks[subtask];
   if (checkpoint_id <= sub.last_checkpoint_id) return;
   sub.last_checkpoint_id = checkpoint_id;
@@ -181,20 +202,32 @@ void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bo
     if (sub.operators[i].closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kPrepareSnapshotPreBarrier, checkpoint_id);
   }
-  const bool unaligned = t.system.options.checkpoint_mode == CheckpointMode::kUnaligned && !savepoint;
   t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kBarrier,
-                                      .unaligned = unaligned,
+                                      .unaligned = UnalignedBarriers(t.system, savepoint),
                                       .savepoint = savepoint,
                                       .checkpoint_id = checkpoint_id});
-  auto snapshot = SnapshotOperators(t, subtask, checkpoint_id);
+  std::shared_ptr<SubtaskSnapshot> snapshot = SnapshotOperators(t, subtask, checkpoint_id);
   t.Emit(Event{.kind = EventKind::kCheckpointPerformed, .subtask = subtask, .checkpoint = checkpoint_id});
-  t.SendRpc(Rpc{.kind = RpcKind::kAcknowledge,
-                .subtask = subtask,
-                .attempt = sub.attempt,
-                .checkpoint_id = checkpoint_id,
-                .finished_operators = sub.finished_operators,
-                .deployed_as_finished = sub.deployed_as_finished,
-                .snapshot = std::move(snapshot)});
+  if (unaligned) {
+    sub.unaligned_snapshot = std::move(snapshot);
+    return;
+  }
+  SendAcknowledge(t, subtask, std::move(snapshot));
+}
+
+// Section 3: the records an unaligned barrier overtook on `channel` (the
+// next `overtaken` messages behind any other priority barriers still at the
+// head) become channel state of the pending snapshot. Only records: EndOfData,
+// EndOfPartition and watermarks are never channel state.
+void AddOvertakenRecords(Transition& t, int32_t subtask, int32_t channel, int32_t overtaken) {
+  Subtask& sub = t.system.subtasks[subtask];
+  const Channel& ch = t.system.channels[channel];
+  const size_t first = ch.priority_overtaken.size();
+  for (size_t i = first; i < first + static_cast<size_t>(overtaken) && i < ch.queue.size(); ++i) {
+    if (ch.queue[i].kind == MessageKind::kRecord) {
+      sub.unaligned_snapshot->channel_state.push_back(ChannelStateEntry{channel, ch.queue[i].record});
+    }
+  }
 }
 
 void MaybeCompleteAlignment(Transition& t, int32_t subtask) {
@@ -206,15 +239,28 @@ void MaybeCompleteAlignment(Transition& t, int32_t subtask) {
   }
   const int64_t id = sub.pending_alignment_id;
   const bool savepoint = sub.pending_alignment_savepoint;
+  if (sub.unaligned_snapshot) {
+    // Unaligned: every barrier is in, the channel state is complete.
+    std::shared_ptr<const SubtaskSnapshot> snapshot = std::move(sub.unaligned_snapshot);
+    ResetAlignment(t, subtask);
+    SendAcknowledge(t, subtask, std::move(snapshot));
+    return;
+  }
   ResetAlignment(t, subtask);
   PerformCheckpoint(t, subtask, id, savepoint);
 }
 
 // Section 4, SingleCheckpointBarrierHandler.processBarrier. `channel` < 0
 // means the RPC trigger, which acts as the barrier of every open channel.
-void ProcessBarrier(Transition& t, int32_t subtask, int32_t channel, int64_t checkpoint_id, bool savepoint) {
+// Aligned: block the channel until every open channel delivered the barrier,
+// then snapshot. Unaligned: snapshot at the first barrier, keep processing,
+// and collect the overtaken and still-arriving records as channel state
+// until the last barrier is in.
+void ProcessBarrier(Transition& t, int32_t subtask, int32_t channel, int64_t checkpoint_id, bool savepoint,
+                    bool unaligned, int32_t overtaken) {
   Subtask& sub = t.system.subtasks[subtask];
-  if (checkpoint_id <= sub.last_checkpoint_id) return;
+  const bool in_progress = sub.unaligned_snapshot && sub.pending_alignment_id == checkpoint_id;
+  if (!in_progress && checkpoint_id <= sub.last_checkpoint_id) return;
   if (sub.pending_alignment_id != 0 && checkpoint_id < sub.pending_alignment_id) return;
   if (sub.pending_alignment_id != 0 && checkpoint_id > sub.pending_alignment_id) {
     AbortAlignment(t, subtask, AbortReason::kDeclinedSubsumed);
@@ -223,9 +269,20 @@ void ProcessBarrier(Transition& t, int32_t subtask, int32_t channel, int64_t che
     sub.pending_alignment_id = checkpoint_id;
     sub.pending_alignment_savepoint = savepoint;
   }
+  if (unaligned && !sub.unaligned_snapshot) {
+    PerformCheckpoint(t, subtask, checkpoint_id, savepoint, /*unaligned=*/true);
+    if (!sub.unaligned_snapshot) {  // not taken after all (already aborted here, or the subtask failed)
+      ResetAlignment(t, subtask);
+      return;
+    }
+  }
   if (channel >= 0) {
     t.system.channels[channel].aligned = true;
-    t.system.channels[channel].blocked = true;
+    if (unaligned) {
+      AddOvertakenRecords(t, subtask, channel, overtaken);
+    } else {
+      t.system.channels[channel].blocked = true;
+    }
   } else {
     for (int32_t c : t.graph.subtasks()[subtask].input_channels) {
       if (!t.system.channels[c].end_of_partition_received) t.system.channels[c].aligned = true;
@@ -347,7 +404,7 @@ void TriggerOnSubtask(Transition& t, const Rpc& rpc) {
     PerformCheckpoint(t, subtask, rpc.checkpoint_id, rpc.savepoint);
     return;
   }
-  ProcessBarrier(t, subtask, -1, rpc.checkpoint_id, rpc.savepoint);
+  ProcessBarrier(t, subtask, -1, rpc.checkpoint_id, rpc.savepoint, UnalignedBarriers(t.system, rpc.savepoint), 0);
 }
 
 }  // namespace
@@ -434,6 +491,11 @@ void DeliverChannel(Transition& t, int32_t channel) {
   t.Emit(Event{.kind = EventKind::kReceive, .subtask = consumer, .channel = channel, .message = message});
   switch (message.kind) {
     case MessageKind::kRecord: {
+      Subtask& sub = t.system.subtasks[consumer];
+      if (sub.unaligned_snapshot && !ch.aligned) {
+        // Arrived before this channel's unaligned barrier: part of the checkpoint's channel state.
+        sub.unaligned_snapshot->channel_state.push_back(ChannelStateEntry{channel, message.record});
+      }
       ProcessRecord(t, consumer, 0, EnterVertex(t.graph, consumer, message.record));
       return;
     }
@@ -443,9 +505,16 @@ void DeliverChannel(Transition& t, int32_t channel) {
         ProcessMaxWatermark(t, consumer, 0);
       }
       return;
-    case MessageKind::kBarrier:
-      ProcessBarrier(t, consumer, channel, message.checkpoint_id, message.savepoint);
+    case MessageKind::kBarrier: {
+      int32_t overtaken = 0;
+      if (message.unaligned) {
+        CKPTSIM_CHECK(!ch.priority_overtaken.empty());
+        overtaken = ch.priority_overtaken.front();
+        ch.priority_overtaken.erase(ch.priority_overtaken.begin());
+      }
+      ProcessBarrier(t, consumer, channel, message.checkpoint_id, message.savepoint, message.unaligned, overtaken);
       return;
+    }
     case MessageKind::kCancelMarker:
       ProcessCancelMarker(t, consumer, message.checkpoint_id);
       return;

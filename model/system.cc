@@ -18,7 +18,10 @@ void Transition::SendRpc(Rpc rpc) {
 void Transition::Send(int32_t channel, const Message& message) {
   Channel& ch = system.channels[channel];
   if (message.kind == MessageKind::kBarrier && message.unaligned) {
-    ch.queue.push_front(message);
+    // Behind the priority barriers already at the head, ahead of all data.
+    const size_t position = ch.priority_overtaken.size();
+    ch.priority_overtaken.push_back(static_cast<int32_t>(ch.queue.size() - position));
+    ch.queue.insert(position, message);
   } else {
     ch.queue.push_back(message);
   }

@@ -33,7 +33,7 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
 void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op);
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index);
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode);
-std::shared_ptr<const SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);
+std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void NotifyOperatorsAborted(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void CloseOperators(Transition& t, int32_t subtask);

@@ -20,6 +20,7 @@ Scheduler::Scheduler(const RunConfig& config, uint64_t seed)
       rpc_delay_(seed, Stream::kRpcDelay),
       channel_ready_(config.graph->channel_count()),
       channel_last_ready_(config.graph->channel_count(), 0),
+      priority_slots_(config.graph->channel_count(), 0),
       ack_due_(config.graph->channel_count()),
       rpc_last_due_(2 * static_cast<size_t>(config.graph->subtask_count()), 0),
       step_due_(config.graph->subtask_count()) {
@@ -164,8 +165,10 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kSend:
       case EventKind::kChannelStateRestored: {
         const int64_t arrival = now + draw(timing_.channel_latency_ticks);
-        if (event.message.kind == model::MessageKind::kBarrier && event.message.unaligned) {
-          channel_ready_[event.channel].push_front(Stamp(arrival));
+        if (event.kind == EventKind::kSend && event.message.kind == model::MessageKind::kBarrier &&
+            event.message.unaligned) {
+          // Behind the priority barriers already waiting, ahead of all data.
+          channel_ready_[event.channel].insert(static_cast<size_t>(priority_slots_[event.channel]++), Stamp(arrival));
         } else {
           const int64_t ready = std::max(arrival, channel_last_ready_[event.channel]);
           channel_last_ready_[event.channel] = ready;
@@ -175,6 +178,9 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       }
       case EventKind::kReceive:
         channel_ready_[event.channel].pop_front();
+        if (event.message.kind == model::MessageKind::kBarrier && event.message.unaligned) {
+          --priority_slots_[event.channel];
+        }
         break;
       case EventKind::kAckSent:
         ack_due_[event.channel] = Stamp(now + draw(timing_.channel_latency_ticks));
@@ -222,6 +228,7 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kChannelReset:
         channel_ready_[event.channel].clear();
         channel_last_ready_[event.channel] = now;
+        priority_slots_[event.channel] = 0;
         break;
       case EventKind::kSubtaskFailed:
         if (!restart_scheduled_) {

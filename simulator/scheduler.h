@@ -75,6 +75,7 @@ class Scheduler {
   uint64_t next_sequence_ = 0;
   std::vector<model::Fifo<Slot>> channel_ready_;
   std::vector<int64_t> channel_last_ready_;
+  std::vector<int32_t> priority_slots_;  // unaligned barriers waiting at each channel's head
   std::vector<Slot> ack_due_;
   std::vector<std::pair<uint64_t, Slot>> rpc_due_;  // ascending uid
   // RPCs between the coordinator and one subtask stay in order in each
