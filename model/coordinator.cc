@@ -298,7 +298,10 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
                                    [](ExecutionState s) { return s == ExecutionState::kFinished; });
       if (all && !t.system.job_finished) {
         t.system.job_finished = true;
-        if (coordinator.stop_requested) {
+        // Stopped only if the stop's savepoint completed: sources that ran out
+        // first finish the job on their own, and the stop then fails.
+        const auto& latest = coordinator.latest_completed;
+        if (coordinator.stop_requested && latest && latest->kind == CheckpointKind::kSyncSavepoint) {
           t.system.stopped_with_drain = coordinator.stop_mode == StopMode::kDrain;
           t.system.stopped_without_drain = coordinator.stop_mode == StopMode::kNoDrain;
         }

@@ -21,6 +21,10 @@ class Hasher {
         (static_cast<uint64_t>(m.savepoint) << 24));
     Add(static_cast<uint64_t>(m.checkpoint_id));
     if (m.kind == MessageKind::kRecord) AddRecord(m.record);
+    if (m.kind == MessageKind::kCommittable) {
+      Add(static_cast<uint64_t>(m.transaction));
+      Add(static_cast<uint64_t>(m.tag));
+    }
   }
   void AddOperator(const OperatorState& op) {
     Add(static_cast<uint64_t>(op.initialized) | (static_cast<uint64_t>(op.opened) << 1) |

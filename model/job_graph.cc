@@ -17,7 +17,7 @@ struct KindName {
   OperatorKind kind;
   std::string_view name;
 };
-constexpr std::array<KindName, 10> kKindNames{{
+constexpr std::array<KindName, 11> kKindNames{{
     {OperatorKind::kBoundedSource, "bounded_source"},
     {OperatorKind::kUnboundedSource, "unbounded_source"},
     {OperatorKind::kMap, "map"},
@@ -28,6 +28,7 @@ constexpr std::array<KindName, 10> kKindNames{{
     {OperatorKind::kTwoPhaseCommitSink, "two_phase_commit_sink"},
     {OperatorKind::kSinkV2Writer, "sink_v2_writer"},
     {OperatorKind::kSinkV2Committer, "sink_v2_committer"},
+    {OperatorKind::kEventTimeWindow, "event_time_window"},
 }};
 
 struct PartitioningName {
@@ -41,6 +42,56 @@ constexpr std::array<PartitioningName, 5> kPartitioningNames{{
     {Partitioning::kRebalance, "rebalance"},
     {Partitioning::kBroadcast, "broadcast"},
 }};
+
+// PROTOCOL.md section 8: a Sink V2 writer hands its committables to a
+// committer, either the next operator of its chain or, over one forward edge,
+// the only operator of the next vertex (subtask i to subtask i). Committables
+// are not records: they cannot be hashed or rebalanced, so no other edge may
+// leave a writer, and a committer takes nothing else as input.
+std::optional<GraphError> CheckSinkV2(const std::vector<VertexInfo>& vertices, const std::vector<EdgeSpec>& edges) {
+  for (int v = 0; v < static_cast<int>(vertices.size()); ++v) {
+    const VertexInfo& vertex = vertices[v];
+    const auto& ops = vertex.operators;
+    for (size_t o = 0; o < ops.size(); ++o) {
+      if (ops[o].kind == OperatorKind::kSinkV2Writer) {
+        if (o + 1 < ops.size()) {
+          if (ops[o + 1].kind == OperatorKind::kSinkV2Committer) continue;
+          return GraphError{fmt::format("operator '{}': a sink_v2_writer is followed in its chain only by a "
+                                        "sink_v2_committer (or ends the chain)", ops[o].name), v, -1};
+        }
+        if (vertex.output_edges.size() != 1) {
+          return GraphError{fmt::format("operator '{}': a sink_v2_writer that ends its chain needs exactly one "
+                                        "outgoing edge, a forward edge to its sink_v2_committer", ops[o].name), v, -1};
+        }
+        const int e = vertex.output_edges.front();
+        const VertexInfo& to = vertices[edges[e].to];
+        if (edges[e].partitioning != Partitioning::kForward) {
+          return GraphError{fmt::format("edge {} -> {}: committables leave a sink_v2_writer only on a forward edge "
+                                        "(writer i to committer i), not {}", vertex.name, to.name,
+                                        Name(edges[e].partitioning)), -1, e};
+        }
+        if (to.operators.front().kind != OperatorKind::kSinkV2Committer) {
+          return GraphError{fmt::format("edge {} -> {}: a sink_v2_writer's edge leads to a vertex that is only a "
+                                        "sink_v2_committer", vertex.name, to.name), -1, e};
+        }
+      }
+      if (ops[o].kind == OperatorKind::kSinkV2Committer) {
+        if (o > 0) {
+          if (ops[o - 1].kind == OperatorKind::kSinkV2Writer) continue;
+          return GraphError{fmt::format("operator '{}': a sink_v2_committer follows a sink_v2_writer in its chain, "
+                                        "or heads a vertex fed by one", ops[o].name), v, -1};
+        }
+        if (vertex.input_edges.size() != 1 ||
+            vertices[edges[vertex.input_edges.front()].from].operators.back().kind != OperatorKind::kSinkV2Writer) {
+          return GraphError{fmt::format("operator '{}': a sink_v2_committer heading its vertex needs exactly one "
+                                        "input edge, from a vertex whose chain ends with a sink_v2_writer",
+                                        ops[o].name), v, -1};
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -63,6 +114,10 @@ bool IsSource(OperatorKind kind) {
 
 bool IsSink(OperatorKind kind) {
   return kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer;
+}
+
+bool WritesToStore(OperatorKind kind) {
+  return kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Writer;
 }
 
 std::string_view Name(OperatorKind kind) {
@@ -173,6 +228,7 @@ std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* 
       }
       if (op.kind == OperatorKind::kUnionState) info.has_union_state = true;
     }
+    info.sends_committables = vs.operators.back().kind == OperatorKind::kSinkV2Writer;
     if (vs.operators.front().kind == OperatorKind::kBoundedSource) {
       if (static_cast<int>(vs.records_per_subtask.size()) != vs.parallelism) {
         return fail({fmt::format("vertex '{}': records must give one count per subtask ({} expected)",
@@ -250,6 +306,7 @@ std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* 
       return fail({fmt::format("vertex '{}' has no input and is not a source", info.name), v, -1});
     }
   }
+  if (auto sink_error = CheckSinkV2(graph.vertices_, graph.edges_)) return fail(std::move(*sink_error));
 
   // Subtasks, in vertex order.
   int task_manager_base = 0;

@@ -29,8 +29,9 @@ enum class OperatorKind : uint8_t {
   kBroadcastState,   // broadcast state (same on every subtask)
   kBuffering,        // holds records, emits them in endInput()/finish()
   kTwoPhaseCommitSink,  // TwoPhaseCommitSinkFunction-style sink
-  kSinkV2Writer,     // Sink V2 writer: emits committables before barriers
-  kSinkV2Committer,  // Sink V2 committer: commits on notify-complete
+  kSinkV2Writer,     // Sink V2 writer: writes transactions, emits committables before barriers
+  kSinkV2Committer,  // Sink V2 committer: commits the writer's committables on notify-complete
+  kEventTimeWindow,  // event-time windows: holds records until MAX_WATERMARK fires them
 };
 
 enum class Partitioning : uint8_t {
@@ -46,6 +47,9 @@ enum class Partitioning : uint8_t {
 bool IsPointwise(Partitioning partitioning);
 bool IsSource(OperatorKind kind);
 bool IsSink(OperatorKind kind);  // must be the tail of a vertex with no outputs
+// Records end at this operator: it writes them into transactions of the
+// external store (2PC sink, Sink V2 writer), owned by its subtask.
+bool WritesToStore(OperatorKind kind);
 
 std::string_view Name(OperatorKind kind);
 std::string_view Name(Partitioning partitioning);
@@ -111,6 +115,9 @@ struct VertexInfo {
   std::vector<int> input_edges;   // edge indices, in gate order
   std::vector<int> output_edges;  // edge indices
   bool has_union_state = false;
+  // The chain ends with a Sink V2 writer: its one output edge carries
+  // committables to the committer.
+  bool sends_committables = false;
   bool is_source = false;
   bool is_unbounded_source = false;
 };

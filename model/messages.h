@@ -42,8 +42,18 @@ enum class MessageKind : uint8_t {
   kCancelMarker,
   kEndOfData,
   kEndOfPartition,
+  // A Sink V2 writer's flushed transaction, on its way to the committer
+  // (section 8). Ordered like a record: never after EndOfData(DRAIN). Sink
+  // edges stay aligned in Flink (FLINK-36287), so it is never channel state.
+  kCommittable,
 };
 std::string_view Name(MessageKind kind);
+
+// Flink's CommittableMessage.EOI: the bound a committer commits up to when
+// no checkpoint will come (checkpointing off), and, before FLINK-37605
+// (ProtocolOptions::sink_v2_end_of_input_sentinel), the tag of the
+// committables a writer emits in endInput.
+inline constexpr int64_t kEndOfInputTag = INT64_MAX;
 
 struct Message {
   MessageKind kind = MessageKind::kRecord;
@@ -52,6 +62,8 @@ struct Message {
   bool savepoint = false;            // kBarrier only: a synchronous savepoint barrier
   int64_t checkpoint_id = 0;         // kBarrier, kCancelMarker
   RecordId record;                   // kRecord only
+  int64_t transaction = -1;          // kCommittable: the flushed transaction
+  int64_t tag = 0;                   // kCommittable: the checkpoint it belongs to (or kEndOfInputTag)
 };
 
 enum class RpcKind : uint8_t {

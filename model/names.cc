@@ -24,6 +24,7 @@ std::string_view Name(MessageKind kind) {
     case MessageKind::kCancelMarker: return "cancel-marker";
     case MessageKind::kEndOfData: return "EndOfData";
     case MessageKind::kEndOfPartition: return "EndOfPartition";
+    case MessageKind::kCommittable: return "committable";
   }
   return "?";
 }

@@ -1,7 +1,9 @@
 // The operator chain of one subtask: what each operator kind does on a
-// record, at end of input, at finish(), on snapshot, on notifications and at
-// close(). Lifecycle order follows PROTOCOL.md section 2: initializeState and
-// open tail to head, finish head to tail, snapshotState and close tail to head.
+// record, on MAX_WATERMARK, at end of input, at finish(), before and on
+// snapshot, on notifications and at close(). Lifecycle order follows
+// PROTOCOL.md section 2: initializeState and open tail to head,
+// prepareSnapshotPreBarrier and finish head to tail, snapshotState and close
+// tail to head. What the sinks do in the external store is in sinks.cc.
 #include "model/check.h"
 #include "model/routing.h"
 #include "model/system.h"
@@ -12,23 +14,6 @@ namespace {
 
 const VertexInfo& VertexOf(const Transition& t, int32_t subtask) {
   return t.graph.vertices()[t.graph.subtasks()[subtask].vertex];
-}
-
-void BeginTransaction(Transition& t, int32_t subtask, OperatorState& op) {
-  Transaction txn;
-  txn.owner_subtask = subtask;
-  txn.owner_attempt = t.system.subtasks[subtask].attempt;
-  t.system.store.transactions.push_back(std::move(txn));
-  op.current_transaction = static_cast<int64_t>(t.system.store.transactions.size()) - 1;
-  Event e{.kind = EventKind::kTransactionBegun, .subtask = subtask, .value = op.current_transaction};
-  t.Emit(e);
-}
-
-void AbortTransaction(Transition& t, int32_t subtask, int64_t txn_id) {
-  Transaction& txn = t.system.store.transactions[txn_id];
-  if (txn.state == TransactionState::kCommitted || txn.state == TransactionState::kAborted) return;
-  txn.state = TransactionState::kAborted;
-  t.Emit(Event{.kind = EventKind::kTransactionAborted, .subtask = subtask, .value = txn_id});
 }
 
 // Routes a record that left the tail of the chain to the output channels.
@@ -51,28 +36,31 @@ bool OutputsHaveCapacity(const System& system, int32_t subtask) {
 
 namespace {
 
-// TwoPhaseCommitSinkFunction.initializeState after a restore (section 8):
-// re-commit the restored pending transactions (commit is idempotent), abort
-// the restored open one. Like Kafka's sink, it also aborts what earlier
-// attempts of this subtask left open or pre-committed for checkpoints that
-// never completed, so no transaction lingers.
-void RecoverTransactions(Transition& t, int32_t subtask, OperatorState& op) {
-  ExternalStore& store = t.system.store;
-  const int64_t checkpoint_id = t.system.subtasks[subtask].restored_checkpoint_id;
-  for (const auto& [precommit_id, txn_id] : op.pending_transactions) {
-    Transaction& txn = store.transactions[txn_id];
-    if (txn.state == TransactionState::kCommitted) continue;
-    CKPTSIM_CHECK(txn.state == TransactionState::kPrecommitted);
-    txn.state = TransactionState::kCommitted;
-    t.Emit(Event{.kind = EventKind::kTransactionCommitted, .subtask = subtask, .checkpoint = checkpoint_id,
-                 .value = txn_id});
+// Every input of the head delivered its end: EndOfData(DRAIN) on every
+// channel, or, in the legacy flow (no EndOfData), the last of the per-gate
+// calls LegacyEndOfInput makes in gate order.
+bool AllInputsEnded(const Transition& t, int32_t subtask, int input_index) {
+  if (!t.IsFlip147()) return input_index == static_cast<int>(VertexOf(t, subtask).input_edges.size());
+  for (int32_t c : t.graph.subtasks()[subtask].input_channels) {
+    const Channel& channel = t.system.channels[c];
+    if (!channel.end_of_data_received || channel.end_of_data_mode != StopMode::kDrain) return false;
   }
-  op.pending_transactions.clear();
-  for (size_t id = 0; id < store.transactions.size(); ++id) {
-    if (store.transactions[id].owner_subtask == subtask) AbortTransaction(t, subtask, static_cast<int64_t>(id));
+  return true;
+}
+
+// endInput() of operator `i`, once all its input ended (section 8): a Sink V2
+// writer flushes its last transaction as end-of-input committables and takes
+// no record after; a committer commits at once only if checkpointing is off
+// (there will be no final checkpoint), else the final checkpoint's
+// notify-complete commits them.
+void EndInput(Transition& t, int32_t subtask, size_t i) {
+  OperatorState& op = t.system.subtasks[subtask].operators[i];
+  op.input_ended = true;
+  const OperatorKind kind = VertexOf(t, subtask).operators[i].kind;
+  if (kind == OperatorKind::kSinkV2Writer) FlushSinkWriter(t, subtask, i, std::nullopt);
+  if (kind == OperatorKind::kSinkV2Committer && !t.system.options.checkpointing_enabled) {
+    CommitPendingUpTo(t, subtask, op, kEndOfInputTag, 0);
   }
-  op.current_transaction = -1;
-  op.restored = false;
 }
 
 }  // namespace
@@ -85,9 +73,12 @@ void OpenOperators(Transition& t, int32_t subtask) {
     OperatorState& op = sub.operators[i];
     op.initialized = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kInitializeState);
-    if (vertex.operators[i].kind == OperatorKind::kTwoPhaseCommitSink ||
-        vertex.operators[i].kind == OperatorKind::kSinkV2Committer) {
-      if (op.restored) RecoverTransactions(t, subtask, op);
+    const OperatorKind kind = vertex.operators[i].kind;
+    if (op.restored && (kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer)) {
+      RecoverTransactions(t, subtask, i, /*open_only=*/false);
+    }
+    if (op.restored && kind == OperatorKind::kSinkV2Writer) RecoverTransactions(t, subtask, i, /*open_only=*/true);
+    if (kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Writer) {
       BeginTransaction(t, subtask, op);
     }
     op.restored = false;
@@ -106,7 +97,6 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
       case OperatorKind::kBoundedSource:
       case OperatorKind::kUnboundedSource:
       case OperatorKind::kMap:
-      case OperatorKind::kSinkV2Writer:
         break;
       case OperatorKind::kKeyedAggregate:
         ++op.key_counts[KeyOf(record)];
@@ -116,12 +106,18 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
         ++op.value;
         break;
       case OperatorKind::kBuffering:
+      case OperatorKind::kEventTimeWindow:
         op.buffer.push_back(record);
         return;
+      case OperatorKind::kSinkV2Writer:
+        CKPTSIM_CHECK(!op.input_ended && "a record reached a Sink V2 writer after its endInput");
+        [[fallthrough]];
       case OperatorKind::kTwoPhaseCommitSink:
-      case OperatorKind::kSinkV2Committer:
         CKPTSIM_CHECK(op.current_transaction >= 0);
         t.system.store.transactions[op.current_transaction].records.push_back(record);
+        return;
+      case OperatorKind::kSinkV2Committer:
+        CKPTSIM_CHECK(false && "a record reached a Sink V2 committer");
         return;
     }
   }
@@ -134,16 +130,21 @@ void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op) {
   for (size_t i = first_op; i < vertex.operators.size() && !sub.deployed_as_finished; ++i) {
     sub.operators[i].saw_max_watermark = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kProcessMaxWatermark);
+    // processWatermark(MAX) fires every event-time timer first: the windows
+    // go down the chain before the watermark does (section 3, reference 3.6).
+    if (vertex.operators[i].kind == OperatorKind::kEventTimeWindow) {
+      std::vector<RecordId> held;
+      held.swap(sub.operators[i].buffer);
+      for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
+    }
   }
   t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kMaxWatermark});
 }
 
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index) {
-  Subtask& sub = t.system.subtasks[subtask];
-  const VertexInfo& vertex = VertexOf(t, subtask);
-  if (sub.deployed_as_finished) return;
+  if (t.system.subtasks[subtask].deployed_as_finished) return;
   t.OperatorEvent(subtask, 0, OperatorCall::kEndInput, 0, input_index);
-  if (input_index == static_cast<int>(vertex.input_edges.size())) sub.operators[0].input_ended = true;
+  if (AllInputsEnded(t, subtask, input_index)) EndInput(t, subtask, 0);
 }
 
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
@@ -154,8 +155,8 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = 0; i < vertex.operators.size(); ++i) {
     if (i > 0) {
-      sub.operators[i].input_ended = true;
       t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kEndInput, 0, 1);
+      EndInput(t, subtask, i);
     }
     // A buffering operator emits what it holds inside finish(); the event
     // marks finish() returning, so those records precede it.
@@ -169,6 +170,20 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   }
 }
 
+void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoint_id) {
+  Subtask& sub = t.system.subtasks[subtask];
+  const VertexInfo& vertex = VertexOf(t, subtask);
+  for (size_t i = 0; i < vertex.operators.size() && !sub.deployed_as_finished; ++i) {
+    if (sub.operators[i].closed) continue;
+    t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kPrepareSnapshotPreBarrier, checkpoint_id);
+    // A Sink V2 writer flushes before the barrier unless its input ended
+    // (then it flushed in endInput): its committable carries this id.
+    if (vertex.operators[i].kind == OperatorKind::kSinkV2Writer && !sub.operators[i].input_ended) {
+      FlushSinkWriter(t, subtask, i, checkpoint_id);
+    }
+  }
+}
+
 std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
@@ -176,16 +191,11 @@ std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtas
     OperatorState& op = sub.operators[i];
     if (op.closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kSnapshotState, checkpoint_id);
-    const OperatorKind kind = vertex.operators[i].kind;
-    if ((kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer) &&
-        op.current_transaction >= 0) {
-      Transaction& txn = t.system.store.transactions[op.current_transaction];
-      txn.state = TransactionState::kPrecommitted;
-      txn.precommit_checkpoint_id = checkpoint_id;
-      op.pending_transactions.emplace_back(checkpoint_id, op.current_transaction);
-      t.Emit(Event{.kind = EventKind::kTransactionPrecommitted, .subtask = subtask, .checkpoint = checkpoint_id,
-                   .value = op.current_transaction});
-      op.current_transaction = -1;
+    // The 2PC sink pre-commits here. A Sink V2 writer flushed before the
+    // barrier and keeps nothing to commit; a committer's collected
+    // committables are its state.
+    if (vertex.operators[i].kind == OperatorKind::kTwoPhaseCommitSink && op.current_transaction >= 0) {
+      op.pending_transactions.emplace_back(checkpoint_id, PrecommitTransaction(t, subtask, op, checkpoint_id));
       // After finish() no new transaction is begun (FLINK-24065).
       if (!op.finished) BeginTransaction(t, subtask, op);
     }
@@ -207,22 +217,16 @@ void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_
     OperatorState& op = sub.operators[i];
     if (op.closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kNotifyCheckpointComplete, checkpoint_id);
-    // Commit every pending transaction pre-committed at or before this id.
-    auto& pending = op.pending_transactions;
-    size_t kept = 0;
-    for (size_t p = 0; p < pending.size(); ++p) {
-      if (pending[p].first > checkpoint_id) {
-        pending[kept++] = pending[p];
-        continue;
-      }
-      Transaction& txn = t.system.store.transactions[pending[p].second];
-      if (txn.state != TransactionState::kCommitted) {  // commit is idempotent
-        txn.state = TransactionState::kCommitted;
-        t.Emit(Event{.kind = EventKind::kTransactionCommitted, .subtask = subtask, .checkpoint = checkpoint_id,
-                     .value = pending[p].second});
-      }
-    }
-    pending.resize(kept);
+    // The 2PC sink commits what it pre-committed at or before this id, a
+    // committer the committables tagged up to it. Flink's committer keeps
+    // lastCompletedCheckpointId = max(last, id) and commits up to that; up to
+    // this id is the same, because committable c precedes barrier c on its
+    // channel (or in the chain), so none tagged at or below a notified id
+    // arrives after the notification. Before FLINK-37605 a committer whose
+    // input ended committed everything, the EOI-tagged ones included.
+    const bool commit_all = t.system.options.sink_v2_end_of_input_sentinel &&
+                            vertex.operators[i].kind == OperatorKind::kSinkV2Committer && op.input_ended;
+    CommitPendingUpTo(t, subtask, op, commit_all ? kEndOfInputTag : checkpoint_id, checkpoint_id);
   }
 }
 

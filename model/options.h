@@ -46,6 +46,12 @@ struct ProtocolOptions {
   FailoverStrategy failover_strategy = FailoverStrategy::kRegion;
   // Fixed-delay restart strategy: restarts allowed before the job FAILS for good.
   int restart_attempts = 10;
+  // Sink V2 as before FLINK-37605 (Flink 1.15 to 1.19.2, 1.20.0-1.20.1, 2.0.0):
+  // end-of-input committables carry the EOI sentinel, and a committer whose
+  // input ended commits all it holds on any notify-complete, even one for a
+  // checkpoint taken before they arrived. Off: current Flink, which tags them
+  // with the writer's last known checkpoint id + 1 (PROTOCOL.md section 8).
+  bool sink_v2_end_of_input_sentinel = false;
 };
 
 // The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish

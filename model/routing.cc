@@ -1,5 +1,7 @@
 #include "model/routing.h"
 
+#include "model/check.h"
+
 namespace ckptsim::model {
 
 uint64_t Mix(uint64_t a, uint64_t b) {
@@ -26,6 +28,14 @@ RecordId SourceRecord(const JobGraph& graph, int32_t subtask, uint32_t sequence)
 RecordId EnterVertex(const JobGraph& graph, int32_t consumer, RecordId record) {
   record.lineage = Mix(record.lineage, static_cast<uint64_t>(graph.subtasks()[consumer].vertex) + 1);
   return record;
+}
+
+int32_t CommittableChannel(const JobGraph& graph, int32_t subtask) {
+  const SubtaskInfo& info = graph.subtasks()[subtask];
+  const VertexInfo& vertex = graph.vertices()[info.vertex];
+  CKPTSIM_CHECK(vertex.output_edges.size() == 1 && info.output_channels.size() == 1 &&
+                graph.edges()[vertex.output_edges.front()].partitioning == Partitioning::kForward);
+  return info.output_channels.front();
 }
 
 void RouteRecord(const JobGraph& graph, int32_t subtask, const RecordId& record,

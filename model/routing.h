@@ -17,6 +17,10 @@ namespace ckptsim::model {
 // sent on. Broadcast copies get distinct lineages.
 void RouteRecord(const JobGraph& graph, int32_t subtask, const RecordId& record,
                  std::vector<std::pair<int32_t, RecordId>>& out);
+// The channel a Sink V2 writer that ends its chain sends its committables on:
+// the single forward edge to its committer, writer i to committer i
+// (JobGraph::Compile allows no other edge out of a writer).
+int32_t CommittableChannel(const JobGraph& graph, int32_t subtask);
 // The record as the consumer's chain sees it (its lineage now names the vertex).
 RecordId EnterVertex(const JobGraph& graph, int32_t consumer, RecordId record);
 // The record a source subtask emits with this sequence number.

@@ -95,14 +95,19 @@ struct OperatorState {
   // kKeyedAggregate: records per key. kUnionState/kBroadcastState: records seen.
   std::vector<int64_t> key_counts;
   int64_t value = 0;
-  // kBuffering: records held until endInput()/finish().
+  // kBuffering: records held until endInput()/finish(). kEventTimeWindow:
+  // records held in windows until MAX_WATERMARK fires them.
   std::vector<RecordId> buffer;
-  // kTwoPhaseCommitSink: the open transaction (-1: none) and the pre-committed
-  // ones, keyed by the checkpoint that pre-committed them.
+  // kTwoPhaseCommitSink, kSinkV2Writer: the open transaction (-1: none).
+  // kTwoPhaseCommitSink: the pre-committed transactions, keyed by the
+  // checkpoint that pre-committed them. kSinkV2Committer: the committables
+  // collected and not yet committed, keyed by their tag (checkpoint id or
+  // kEndOfInputTag).
   int64_t current_transaction = -1;
   std::vector<std::pair<int64_t, int64_t>> pending_transactions;
-  // Restored but not yet handled by initializeState: the 2PC sink re-commits
-  // the pending transactions and aborts the open one (PROTOCOL.md section 8).
+  // Restored but not yet handled by initializeState: sinks re-commit what
+  // they restored and abort what earlier attempts left behind (PROTOCOL.md
+  // section 8).
   bool restored = false;
   // kUnionState after a restore: every reported entry (union list state goes
   // to all subtasks, section 7), in subtask order.

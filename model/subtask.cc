@@ -198,12 +198,12 @@ void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bo
     sub.final_checkpoint_min_id = checkpoint_id;
     t.Emit(Event{.kind = EventKind::kFinalCheckpointSet, .subtask = subtask, .checkpoint = checkpoint_id});
   }
-  for (size_t i = 0; i < sub.operators.size() && !sub.deployed_as_finished; ++i) {
-    if (sub.operators[i].closed) continue;
-    t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kPrepareSnapshotPreBarrier, checkpoint_id);
-  }
+  PrepareSnapshotPreBarrier(t, subtask, checkpoint_id);
+  // A writer's edge to its committer stays aligned (FLINK-36287): committables
+  // are never channel state, so no barrier may overtake them.
+  const bool unaligned_out = UnalignedBarriers(t.system, savepoint) && !VertexOf(t.system, subtask).sends_committables;
   t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kBarrier,
-                                      .unaligned = UnalignedBarriers(t.system, savepoint),
+                                      .unaligned = unaligned_out,
                                       .savepoint = savepoint,
                                       .checkpoint_id = checkpoint_id});
   std::shared_ptr<SubtaskSnapshot> snapshot = SnapshotOperators(t, subtask, checkpoint_id);
@@ -524,6 +524,9 @@ void DeliverChannel(Transition& t, int32_t channel) {
     case MessageKind::kEndOfPartition:
       ReceiveEndOfPartition(t, consumer, channel);
       return;
+    case MessageKind::kCommittable:
+      ProcessCommittable(t, consumer, message);
+      return;
   }
 }
 
@@ -553,7 +556,7 @@ void DeliverRpcToSubtask(Transition& t, const Rpc& rpc) {
   CKPTSIM_CHECK(rpc.kind == RpcKind::kNotifyAbort);
   // Section 5: the piggy-backed latest completed id counts as a completion.
   if (rpc.latest_completed_id > 0) NotifyComplete(t, rpc.subtask, rpc.latest_completed_id);
-  if (rpc.checkpoint_id == sub.sync_savepoint_id && !sub.final_checkpoint_completed) {
+  if (rpc.checkpoint_id == sub.sync_savepoint_id) {
     // Section 6: the stop-with-savepoint this subtask took failed: so does the subtask.
     Failover(t, {rpc.subtask}, FailureCause::kSavepointFailed);
     return;

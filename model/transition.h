@@ -5,6 +5,7 @@
 #define CKPTSIM_MODEL_TRANSITION_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "model/event.h"
@@ -33,11 +34,31 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
 void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op);
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index);
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode);
+// prepareSnapshotPreBarrier head to tail; whatever it emits precedes the barrier.
+void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoint_id);
 std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void NotifyOperatorsAborted(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void CloseOperators(Transition& t, int32_t subtask);
 bool OutputsHaveCapacity(const System& system, int32_t subtask);
+
+// sinks.cc: transactions in the external store, Sink V2 committables.
+void BeginTransaction(Transition& t, int32_t subtask, OperatorState& op);
+void AbortTransaction(Transition& t, int32_t subtask, int64_t txn_id);
+// The open transaction becomes PRECOMMITTED under `tag`; returns its id.
+int64_t PrecommitTransaction(Transition& t, int32_t subtask, OperatorState& op, int64_t tag);
+// Commits (idempotently) every pending entry with key <= bound; the event
+// names `checkpoint_id`.
+void CommitPendingUpTo(Transition& t, int32_t subtask, OperatorState& op, int64_t bound, int64_t checkpoint_id);
+// initializeState after a restore: re-commit what the operator restored,
+// abort what earlier attempts of the transactions' owner left behind.
+void RecoverTransactions(Transition& t, int32_t subtask, size_t operator_index, bool open_only);
+// Sink V2 writer flush: the open transaction becomes a committable, handed
+// to the committer. Before checkpoint `checkpoint_id`'s barrier: tagged with
+// it, and a new transaction begins. Without an id: endInput's last flush.
+void FlushSinkWriter(Transition& t, int32_t subtask, size_t writer, std::optional<int64_t> checkpoint_id);
+// A committer heading its chain collects a committable from its channel.
+void ProcessCommittable(Transition& t, int32_t subtask, const Message& message);
 
 // subtask.cc: the StreamTask side.
 bool SubtaskStepEnabled(const System& system, int32_t subtask);

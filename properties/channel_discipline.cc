@@ -2,6 +2,12 @@
 // channel EndOfData at most once and after every record, nothing after
 // EndOfPartition, EndOfPartition only after EndOfData where the variant has
 // EndOfData; and no record leaves a subtask whose chain tail ran finish().
+//
+// Sink V2 committables obey the record rules, with one exception Flink has:
+// after EndOfData(NO_DRAIN) a writer's input has not ended, so the
+// stop-with-savepoint's prepareSnapshotPreBarrier still flushes and emits the
+// savepoint's committables; the committer takes them (no endInput on
+// NO_DRAIN) into its savepoint state.
 #include <fmt/format.h>
 
 #include "properties/property.h"
@@ -11,6 +17,7 @@ namespace {
 
 struct ChannelTrack {
   bool end_of_data = false;
+  bool drained = false;  // that EndOfData was DRAIN
   bool end_of_partition = false;
 };
 
@@ -47,16 +54,22 @@ class ChannelDisciplineChecker final : public PropertyChecker {
         problem = fmt::format("{} sent after EndOfPartition", model::Name(kind));
       } else if (kind == model::MessageKind::kRecord && track.end_of_data) {
         problem = "record sent after EndOfData";
+      } else if (kind == model::MessageKind::kCommittable && track.drained) {
+        problem = "committable sent after EndOfData(DRAIN)";
       } else if (kind == model::MessageKind::kMaxWatermark && track.end_of_data) {
         problem = "MAX_WATERMARK sent after EndOfData";
       } else if (kind == model::MessageKind::kEndOfData && track.end_of_data) {
         problem = "EndOfData sent twice";
       } else if (kind == model::MessageKind::kEndOfPartition && has_end_of_data && !track.end_of_data) {
         problem = "EndOfPartition sent without EndOfData";
-      } else if (kind == model::MessageKind::kRecord && tail_finished_[event.subtask]) {
-        problem = "record emitted after finish() of the chain's last operator";
+      } else if ((kind == model::MessageKind::kRecord || kind == model::MessageKind::kCommittable) &&
+                 tail_finished_[event.subtask]) {
+        problem = fmt::format("{} emitted after finish() of the chain's last operator", model::Name(kind));
       }
-      if (kind == model::MessageKind::kEndOfData) track.end_of_data = true;
+      if (kind == model::MessageKind::kEndOfData) {
+        track.end_of_data = true;
+        track.drained = event.message.mode == model::StopMode::kDrain;
+      }
       if (kind == model::MessageKind::kEndOfPartition) track.end_of_partition = true;
       if (problem.empty()) continue;
       const model::ChannelInfo& channel = graph.channels()[event.channel];

@@ -1,7 +1,11 @@
 // P2 no data loss at job end: when the job reaches FINISHED after its bounded
 // sources ran out (or a stop-with-savepoint --drain), every record the
 // sources produced is visible at every sink it is routed to. The expected set
-// comes from the model's own routing functions applied to the job graph.
+// comes from the model's own routing functions applied to the job graph. A
+// record ends at the vertex whose operator writes it into the store (a 2PC
+// sink, or a Sink V2 writer even when its committer is the next vertex):
+// that is the vertex owning the transaction.
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -18,7 +22,8 @@ using SinkRecord = std::pair<int, model::RecordId>;
 void Propagate(const model::JobGraph& graph, int32_t subtask, const model::RecordId& record,
                std::set<SinkRecord>& expected) {
   const model::VertexInfo& vertex = graph.vertices()[graph.subtasks()[subtask].vertex];
-  if (model::IsSink(vertex.operators.back().kind)) {
+  if (std::any_of(vertex.operators.begin(), vertex.operators.end(),
+                  [](const model::OperatorSpec& op) { return model::WritesToStore(op.kind); })) {
     expected.emplace(graph.subtasks()[subtask].vertex, record);
     return;
   }

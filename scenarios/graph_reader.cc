@@ -14,10 +14,10 @@ constexpr std::array<std::string_view, 5> kVertexKeys{"name", "parallelism", "re
 constexpr std::array<std::string_view, 2> kOperatorKeys{"name", "kind"};
 constexpr std::array<std::string_view, 3> kEdgeKeys{"from", "to", "partitioning"};
 // The names model::ParseOperatorKind and model::ParsePartitioning accept.
-constexpr std::array<std::string_view, 10> kOperatorKindNames{
-    "bounded_source", "unbounded_source", "map",       "keyed_aggregate",
-    "union_state",    "broadcast_state",  "buffering", "two_phase_commit_sink",
-    "sink_v2_writer", "sink_v2_committer"};
+constexpr std::array<std::string_view, 11> kOperatorKindNames{
+    "bounded_source", "unbounded_source",  "map",              "keyed_aggregate",
+    "union_state",    "broadcast_state",   "buffering",        "two_phase_commit_sink",
+    "sink_v2_writer", "sink_v2_committer", "event_time_window"};
 constexpr std::array<std::string_view, 5> kPartitioningNames{"forward", "rescale", "hash", "rebalance",
                                                              "broadcast"};
 

@@ -37,6 +37,14 @@ Json MessageToJson(const model::JobGraph& graph, const model::Message& m) {
     case model::MessageKind::kEndOfData:
       json["mode"] = model::Name(m.mode);
       break;
+    case model::MessageKind::kCommittable:
+      json["transaction"] = m.transaction;
+      if (m.tag == model::kEndOfInputTag) {
+        json["tag"] = "EOI";
+      } else {
+        json["tag"] = m.tag;
+      }
+      break;
     case model::MessageKind::kMaxWatermark:
     case model::MessageKind::kEndOfPartition:
       break;
