@@ -13,8 +13,21 @@ const std::vector<PropertyInfo>& AllProperties() {
       {PropertyId::kTopologicalFinish, "P3", "topological-finish",
        "no subtask finishes before its upstream; completed checkpoints never mark an operator fully finished "
        "below one that is not"},
+      {PropertyId::kTransactionHygiene, "P4", "transaction-hygiene",
+       "commits only for completed checkpoints; no transaction open at FINISHED; none left undecided at job end"},
       {PropertyId::kChannelDiscipline, "P5", "channel-discipline",
        "per channel: EndOfData once, after every record; EndOfPartition last; nothing emitted after finish()"},
+      {PropertyId::kLifecycleOrder, "P6", "lifecycle-order",
+       "per operator and attempt: initializeState, open, endInput, finish (DRAIN only), close exactly once; "
+       "completion notified only for checkpoints taken"},
+      {PropertyId::kSavepointCut, "P8", "savepoint-cut",
+       "a stop-with-savepoint ends with one savepoint holding every subtask, and it alone releases them"},
+      {PropertyId::kTermination, "L1", "termination",
+       "after the faults stop, a bounded or stopped job reaches FINISHED within the liveness budget"},
+      {PropertyId::kCheckpointProgress, "L2", "checkpoint-progress",
+       "after the faults stop, a running job completes a checkpoint within every liveness budget window"},
+      {PropertyId::kEventTime, "L3", "event-time",
+       "after inputs end with DRAIN, every operator saw MAX_WATERMARK exactly once, before finish()"},
   };
   return kAll;
 }
@@ -42,7 +55,11 @@ PropertySet::PropertySet(const model::System& initial) {
   checkers_.push_back(MakeExactlyOnceChecker(initial));
   checkers_.push_back(MakeNoDataLossChecker(initial));
   checkers_.push_back(MakeTopologicalFinishChecker(initial));
+  checkers_.push_back(MakeTransactionHygieneChecker(initial));
   checkers_.push_back(MakeChannelDisciplineChecker(initial));
+  checkers_.push_back(MakeLifecycleOrderChecker(initial));
+  checkers_.push_back(MakeSavepointCutChecker(initial));
+  checkers_.push_back(MakeEventTimeChecker(initial));
 }
 
 void PropertySet::OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) {

@@ -25,7 +25,13 @@ enum class PropertyId : uint8_t {
   kExactlyOnce,         // P1
   kNoDataLoss,          // P2
   kTopologicalFinish,   // P3
+  kTransactionHygiene,  // P4
   kChannelDiscipline,   // P5
+  kLifecycleOrder,      // P6
+  kSavepointCut,        // P8
+  kTermination,         // L1 (liveness, two-phase runs)
+  kCheckpointProgress,  // L2 (liveness, two-phase runs)
+  kEventTime,           // L3
 };
 
 struct PropertyInfo {
@@ -74,6 +80,10 @@ std::unique_ptr<PropertyChecker> MakeExactlyOnceChecker(const model::System& ini
 std::unique_ptr<PropertyChecker> MakeNoDataLossChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeTopologicalFinishChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeChannelDisciplineChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeTransactionHygieneChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeLifecycleOrderChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeSavepointCutChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeEventTimeChecker(const model::System& initial);
 
 class PropertySet {
  public:

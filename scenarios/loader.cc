@@ -13,6 +13,7 @@
 
 #include "scenarios/graph_reader.h"
 #include "scenarios/options_reader.h"
+#include "scenarios/swarm_reader.h"
 #include "scenarios/yaml_reader.h"
 
 #ifndef CKPTSIM_BUILTIN_SCENARIO_DIR
@@ -24,9 +25,9 @@ namespace {
 
 using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
 
-constexpr std::array<std::string_view, 12> kTopLevelKeys{
+constexpr std::array<std::string_view, 13> kTopLevelKeys{
     "name",   "description", "variant",  "vertices",            "edges",  "checkpointing",
-    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect"};
+    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect", "swarm"};
 
 // A job with an unbounded source reaches FINISHED only through a stop.
 void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& config, const GraphLines& lines) {
@@ -67,6 +68,7 @@ LoadResult Parse(const std::string& yaml, const std::string& display_name) {
   GraphLines lines;
   config.graph_spec = ReadJobGraph(top, &diagnostics, &lines);
   ReadRunOptions(top, &diagnostics, &config);
+  if (diagnostics.ok()) ReadSwarm(top, &diagnostics, &config);
   if (diagnostics.ok()) config.graph = CompileJobGraph(config.graph_spec, lines, &diagnostics);
   if (diagnostics.ok()) CheckTerminationIsPossible(top, config, lines);
   if (!diagnostics.ok()) return *diagnostics.error();

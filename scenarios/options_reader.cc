@@ -40,7 +40,7 @@ constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
                                                      "fault_phase_start_ticks", "fault_phase_ticks"};
 constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
 constexpr std::array<std::string_view, 4> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks"};
-constexpr std::array<std::string_view, 2> kLimitKeys{"max_steps", "max_ticks"};
+constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
 
 constexpr IntBounds kTicks{.min = 0};
@@ -52,23 +52,7 @@ constexpr IntBounds kPartsPerMillion{.min = 0, .max = 1'000'000};
 void ReadRange(MapReader& section, std::string_view key, simulator::TickRange* out) {
   std::optional<Located> value = section.Find(key);
   if (!value) return;
-  if (!value->node.IsSequence()) {
-    if (auto ticks = section.Int(*value, kTicks)) *out = {*ticks, *ticks};
-    return;
-  }
-  std::vector<Located> items = *section.List(*value);
-  if (items.size() != 2) {
-    section.Report(*value, fmt::format("expected [min, max], got a list of {} values", items.size()));
-    return;
-  }
-  std::optional<int64_t> min = section.Int(items[0], kTicks);
-  std::optional<int64_t> max = section.Int(items[1], kTicks);
-  if (!min || !max) return;
-  if (*min > *max) {
-    section.Report(*value, fmt::format("min {} is greater than max {}", *min, *max));
-    return;
-  }
-  *out = {*min, *max};
+  if (auto range = ReadRangeValue(section, *value, kTicks)) *out = *range;
 }
 
 void ReadCheckpointing(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config) {
@@ -197,6 +181,7 @@ void ReadLimits(MapReader& top, Diagnostics* diagnostics, simulator::Limits* lim
   MapReader section(*value, "limits", kLimitKeys, diagnostics);
   section.Read("max_steps", kAtLeastOne, &limits->max_steps);
   section.Read("max_ticks", kAtLeastOne, &limits->max_ticks);
+  section.Read("liveness_budget_ticks", kTicks, &limits->liveness_budget_ticks);
 }
 
 void ReadExpectations(MapReader& top, Diagnostics* diagnostics, simulator::Expectations* expect) {
@@ -207,6 +192,27 @@ void ReadExpectations(MapReader& top, Diagnostics* diagnostics, simulator::Expec
 }
 
 }  // namespace
+
+std::optional<simulator::TickRange> ReadRangeValue(MapReader& section, const Located& value, IntBounds bounds) {
+  if (!value.node.IsSequence()) {
+    std::optional<int64_t> number = section.Int(value, bounds);
+    if (!number) return std::nullopt;
+    return simulator::TickRange{*number, *number};
+  }
+  std::vector<Located> items = *section.List(value);
+  if (items.size() != 2) {
+    section.Report(value, fmt::format("expected [min, max], got a list of {} values", items.size()));
+    return std::nullopt;
+  }
+  std::optional<int64_t> min = section.Int(items[0], bounds);
+  std::optional<int64_t> max = section.Int(items[1], bounds);
+  if (!min || !max) return std::nullopt;
+  if (*min > *max) {
+    section.Report(value, fmt::format("min {} is greater than max {}", *min, *max));
+    return std::nullopt;
+  }
+  return simulator::TickRange{*min, *max};
+}
 
 void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config) {
   if (auto variant = top.Find("variant")) {

@@ -18,6 +18,10 @@ namespace ckptsim::scenarios {
 // top-level mapping of a scenario file (`recovery` fills protocol and timing).
 void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config);
 
+// `[min, max]` with min <= max, or a single number n for [n, n], each within
+// `bounds`; nullopt after reporting why not. Tick ranges and swarm ranges.
+std::optional<simulator::TickRange> ReadRangeValue(MapReader& section, const Located& value, IntBounds bounds);
+
 }  // namespace ckptsim::scenarios
 
 #endif  // CKPTSIM_SCENARIOS_OPTIONS_READER_H_

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "simulator/swarm.h"
+
 namespace ckptsim::simulator {
 namespace {
 
@@ -34,7 +36,7 @@ Json ConfigToJson(const RunConfig& config) {
   const model::ProtocolOptions& p = config.protocol;
   const TimingOptions& t = config.timing;
   const FaultOptions& f = config.faults;
-  return Json{
+  Json json{
       {"name", config.scenario_name},
       {"description", config.description},
       {"variant", model::Name(p.variant)},
@@ -78,9 +80,15 @@ Json ConfigToJson(const RunConfig& config) {
         {"drain", config.stop.drain},
         {"resume", config.stop.resume},
         {"resume_after_ticks", config.stop.resume_after_ticks}}},
-      {"limits", {{"max_steps", config.limits.max_steps}, {"max_ticks", config.limits.max_ticks}}},
+      {"limits",
+       {{"max_steps", config.limits.max_steps},
+        {"max_ticks", config.limits.max_ticks},
+        {"liveness_budget_ticks", config.limits.liveness_budget_ticks}}},
       {"expect", {{"terminates", config.expect.terminates}}},
   };
+  // A config drawn by --swarm says so, with the drawn parameters at hand.
+  if (config.swarm_drawn) json["swarm"] = SwarmParametersToJson(config);
+  return json;
 }
 
 std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string* error) {
@@ -160,7 +168,9 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.stop.resume_after_ticks = s.at("resume_after_ticks").get<int64_t>();
     config.limits.max_steps = json.at("limits").at("max_steps").get<int64_t>();
     config.limits.max_ticks = json.at("limits").at("max_ticks").get<int64_t>();
+    config.limits.liveness_budget_ticks = json.at("limits").at("liveness_budget_ticks").get<int64_t>();
     config.expect.terminates = json.at("expect").at("terminates").get<bool>();
+    config.swarm_drawn = json.contains("swarm");
     model::GraphError graph_error;
     auto graph = model::JobGraph::Compile(config.graph_spec, &graph_error);
     if (!graph) throw std::runtime_error(graph_error.message);

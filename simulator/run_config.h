@@ -10,6 +10,7 @@
 
 #include "model/job_graph.h"
 #include "model/options.h"
+#include "simulator/swarm_options.h"
 
 namespace ckptsim::simulator {
 
@@ -68,6 +69,9 @@ struct StopWithSavepoint {
 struct Limits {
   int64_t max_steps = 1'000'000;
   int64_t max_ticks = 1'000'000;
+  // Liveness (L1, L2): ticks the job gets after the fault phase; 0 derives
+  // it as checkpoint timeout + 10 checkpoint intervals.
+  int64_t liveness_budget_ticks = 0;
 };
 
 struct Expectations {
@@ -85,6 +89,8 @@ struct RunConfig {
   StopWithSavepoint stop;
   Limits limits;
   Expectations expect;
+  SwarmOptions swarm;        // what `--swarm` may vary; simulator/swarm.h draws it
+  bool swarm_drawn = false;  // this config was drawn by DrawSwarm for one seed
 };
 
 }  // namespace ckptsim::simulator

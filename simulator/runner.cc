@@ -1,9 +1,12 @@
 #include "simulator/runner.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "model/check.h"
 #include "model/system.h"
+#include "properties/liveness.h"
 #include "simulator/scheduler.h"
 
 namespace ckptsim::simulator {
@@ -68,7 +71,87 @@ void CollectStats(const model::System& system, RunStats& stats) {
   }
 }
 
+void CountSometimes(const model::System& system, const model::Event& event,
+                    std::array<int64_t, kSometimesCount>& counts) {
+  const auto count = [&](Sometimes fact) { ++counts[static_cast<size_t>(fact)]; };
+  switch (event.kind) {
+    case model::EventKind::kCheckpointCompleted: {
+      const auto& completed = system.coordinator.latest_completed;
+      if (completed && std::find(completed->subtask_finished.begin(), completed->subtask_finished.end(), true) !=
+                           completed->subtask_finished.end()) {
+        count(Sometimes::kCheckpointWithFinishedSubtasks);
+      }
+      break;
+    }
+    case model::EventKind::kCheckpointAborted: {
+      const auto reason = static_cast<model::AbortReason>(event.aux);
+      if (reason == model::AbortReason::kTaskCheckpointFailure || reason == model::AbortReason::kDeclinedTaskClosing) {
+        count(Sometimes::kTriggerRaceAbort);
+      }
+      if (reason == model::AbortReason::kUnionStatePartlyFinished) count(Sometimes::kUnionStateAbort);
+      break;
+    }
+    case model::EventKind::kFinalCheckpointDone:
+      count(Sometimes::kFinalCheckpointReleased);
+      break;
+    case model::EventKind::kRestarted: {
+      if (event.aux != 0) count(Sometimes::kFinishedOnRestore);
+      const auto& restored = system.coordinator.latest_completed;
+      if (restored && restored->id == event.checkpoint &&
+          std::find(restored->vertex_status.begin(), restored->vertex_status.end(),
+                    model::VertexFinishedStatus::kPartlyFinished) != restored->vertex_status.end()) {
+        count(Sometimes::kRestoreWithPartlyFinished);
+      }
+      break;
+    }
+    case model::EventKind::kChannelStateRestored:
+      count(Sometimes::kChannelStateRestored);
+      break;
+    case model::EventKind::kSubtaskFailed:
+      if (event.aux == static_cast<uint8_t>(model::FailureCause::kSavepointFailed)) {
+        count(Sometimes::kSavepointFailedAndRetried);
+      }
+      break;
+    case model::EventKind::kJobResumed:
+      count(Sometimes::kSavepointResumed);
+      break;
+    case model::EventKind::kJobFailed:
+      count(Sometimes::kJobFailed);
+      break;
+    default:
+      break;
+  }
+}
+
+properties::LivenessOptions LivenessOptionsOf(const RunConfig& config) {
+  properties::LivenessOptions options;
+  options.healed_from_tick = config.faults.any() ? config.faults.fault_phase_ticks : 0;
+  options.budget_ticks = config.limits.liveness_budget_ticks > 0
+                             ? config.limits.liveness_budget_ticks
+                             : config.timing.checkpoint_timeout_ticks + 10 * config.timing.checkpoint_interval_ticks;
+  options.expect_termination = config.expect.terminates;
+  return options;
+}
+
 }  // namespace
+
+std::string_view Name(Sometimes fact) {
+  switch (fact) {
+    case Sometimes::kCheckpointWithFinishedSubtasks: return "checkpoint completed with finished subtasks";
+    case Sometimes::kTriggerRaceAbort: return "trigger race aborted a checkpoint";
+    case Sometimes::kFinalCheckpointReleased: return "final checkpoint released a subtask";
+    case Sometimes::kUnionStateAbort: return "union-state rule aborted a checkpoint";
+    case Sometimes::kFinishedOnRestore: return "subtask deployed finished on restore";
+    case Sometimes::kRestoreWithPartlyFinished: return "restore with a partly finished vertex";
+    case Sometimes::kChannelStateRestored: return "unaligned channel state restored";
+    case Sometimes::kSavepointFailedAndRetried: return "stop-with-savepoint failed and retried";
+    case Sometimes::kSavepointResumed: return "job resumed from a savepoint";
+    case Sometimes::kRpcOvertaken: return "delayed RPC overtaken";
+    case Sometimes::kJobFailed: return "job failed (restarts exhausted)";
+    case Sometimes::kCount: break;
+  }
+  return "?";
+}
 
 std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
 
@@ -80,6 +163,8 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   model::System system = model::InitialSystem(config.graph, config.protocol);
   Scheduler scheduler(config, seed);
   properties::PropertySet properties(system);
+  properties::LivenessMonitor liveness(LivenessOptionsOf(config));
+  bool ended_idle = false;
   TraceHasher hasher;
   hasher.Add(seed);
   std::vector<model::Action> enabled;
@@ -87,23 +172,43 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   int64_t now = 0;
   int64_t step = 0;
   int64_t finished_on_restore = 0;
+  std::vector<int64_t> latest_rpc_delivered(2 * static_cast<size_t>(config.graph->subtask_count()), 0);
   const size_t replay_length = options.replay != nullptr ? options.replay->size() : 0;
+  size_t cursor = 0;
+  bool replaying = options.replay != nullptr;
   while (true) {
     model::Action action;
     int64_t tick = now;
-    if (options.replay != nullptr) {
-      if (static_cast<size_t>(step) >= replay_length) break;
-      action = (*options.replay)[step];
-      if (!model::IsEnabled(system, action)) {
-        result.diverged_at_step = step;
-        result.divergence = fmt::format("step {}: '{}' is not enabled", step, model::Describe(*config.graph, action));
+    if (replaying) {
+      bool found = false;
+      bool diverged = false;
+      while (cursor < replay_length && !found) {
+        action = (*options.replay)[cursor++];
+        found = model::IsEnabled(system, action);
+        if (!found && !options.lenient_replay) {
+          result.diverged_at_step = step;
+          result.divergence =
+              fmt::format("step {}: '{}' is not enabled", step, model::Describe(*config.graph, action));
+          diverged = true;
+          break;
+        }
+      }
+      if (diverged) break;
+      if (found) {
+        tick = scheduler.Due(system, action, now).tick;
+      } else if (options.finish_after_replay) {
+        replaying = false;  // the log is used up: the scheduler takes over, without faults
+      } else {
         break;
       }
-      tick = scheduler.Due(system, action, now).tick;
-    } else {
+    }
+    if (!replaying) {
       model::EnabledActions(system, enabled);
       scheduler.AddScenarioActions(system, enabled);
-      if (enabled.empty()) break;
+      if (enabled.empty()) {
+        ended_idle = true;
+        break;
+      }
       if (step >= config.limits.max_steps) {
         result.hit_step_limit = true;
         break;
@@ -116,7 +221,9 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
       action = enabled[index];
       tick = due;
       // A fault may strike first, at the current tick.
-      if (std::optional<model::Action> fault = scheduler.MaybeFault(system, now)) {
+      std::optional<model::Action> fault;
+      if (options.replay == nullptr) fault = scheduler.MaybeFault(system, now);
+      if (fault) {
         action = *fault;
         tick = now;
       }
@@ -131,14 +238,23 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
     scheduler.Observe(system, action, events, now);
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kRestarted && event.aux != 0) ++finished_on_restore;
+      CountSometimes(system, event, result.stats.sometimes);
+      if (event.kind == model::EventKind::kRpcDelivered) {
+        // Delivered after a later RPC between the same two endpoints: overtaken.
+        const bool to_subtask = model::IsToSubtask(static_cast<model::RpcKind>(event.aux));
+        int64_t& latest = latest_rpc_delivered[2 * static_cast<size_t>(event.subtask) + (to_subtask ? 0 : 1)];
+        if (event.value < latest) ++result.stats.sometimes[static_cast<size_t>(Sometimes::kRpcOvertaken)];
+        latest = std::max(latest, event.value);
+      }
     }
     if (action.kind == model::ActionKind::kFailSubtask) ++result.stats.subtask_failures;
     if (action.kind == model::ActionKind::kFailTaskManager) ++result.stats.task_manager_failures;
     if (action.kind == model::ActionKind::kLoseRpc) ++result.stats.lost_notifications;
     properties.OnStep(system, step, events);
     if (options.observer != nullptr) options.observer->OnStep(system, step, now, action, events);
+    liveness.OnStep(system, step, now, events);
     ++step;
-    if (options.stop_at_first_violation && properties.AnyViolated()) break;
+    if (options.stop_at_first_violation && (properties.AnyViolated() || liveness.Violated())) break;
   }
   result.steps = step;
   result.ticks = now;
@@ -148,6 +264,19 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
                                               .stopped_without_drain = system.stopped_without_drain,
                                               .step = step});
   result.violations = properties.Violations();
+  if (liveness.violation()) {
+    result.violations.push_back(*liveness.violation());
+  } else if (ended_idle && config.expect.terminates && !system.job_finished && !system.job_failed &&
+             result.violations.empty()) {
+    // Nothing can ever happen again, and the job is not FINISHED: L1 fails now.
+    result.violations.push_back(properties::Violation{
+        .property = properties::PropertyId::kTermination,
+        .step = step,
+        .summary = "the job is stuck: nothing can happen any more and it is not FINISHED",
+        .details = properties::ExplainWaiting(system)});
+  }
+  std::stable_sort(result.violations.begin(), result.violations.end(),
+                   [](const properties::Violation& a, const properties::Violation& b) { return a.property < b.property; });
   result.trace_hash = hasher.value();
   CollectStats(system, result.stats);
   const Scheduler::FaultCounts& faults = scheduler.faults_injected();

@@ -6,7 +6,9 @@
 #ifndef CKPTSIM_SIMULATOR_RUNNER_H_
 #define CKPTSIM_SIMULATOR_RUNNER_H_
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +30,26 @@ class RunObserver {
                       std::span<const model::Event> events) = 0;
 };
 
+// "Sometimes" facts: corners of the protocol a run reached, counted per run
+// so a sweep can show its runs covered them (like Antithesis' sometimes
+// assertions). Each is a count of occurrences in one run.
+enum class Sometimes : uint8_t {
+  kCheckpointWithFinishedSubtasks,  // a checkpoint completed while some subtasks were finished
+  kTriggerRaceAbort,                // a checkpoint aborted because a triggered subtask was finishing
+  kFinalCheckpointReleased,         // a subtask was released by its final checkpoint
+  kUnionStateAbort,                 // the union-state rule aborted a checkpoint
+  kFinishedOnRestore,               // a subtask was deployed finished on restore
+  kRestoreWithPartlyFinished,       // a restore from a checkpoint with a partly finished vertex
+  kChannelStateRestored,            // unaligned channel state was put back on a channel
+  kSavepointFailedAndRetried,       // a stop-with-savepoint failed a subtask and was retried
+  kSavepointResumed,                // a job was resumed from a no-drain savepoint
+  kRpcOvertaken,                    // a delayed RPC was overtaken by a later one
+  kJobFailed,                       // the restart strategy gave up
+  kCount,
+};
+inline constexpr size_t kSometimesCount = static_cast<size_t>(Sometimes::kCount);
+std::string_view Name(Sometimes fact);
+
 struct RunStats {
   int64_t checkpoints_triggered = 0;
   int64_t checkpoints_completed = 0;
@@ -46,6 +68,7 @@ struct RunStats {
   int64_t restarts = 0;
   int64_t finished_on_restore = 0;  // subtasks deployed as finished
   bool job_failed = false;
+  std::array<int64_t, kSometimesCount> sometimes{};
 };
 
 struct RunResult {
@@ -69,6 +92,12 @@ struct RunOptions {
   RunObserver* observer = nullptr;
   // Replay: apply exactly these actions instead of asking the scheduler.
   const std::vector<model::Action>* replay = nullptr;
+  // Shrinking: skip replayed actions that are not enabled (instead of
+  // stopping at the divergence), and once the log is used up let the
+  // scheduler finish the run without injecting faults. The run's own
+  // decisions are then an exact replay log of what happened.
+  bool lenient_replay = false;
+  bool finish_after_replay = false;
 };
 
 RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options = {});

@@ -193,7 +193,7 @@ recovery:
   restarts_max: 0
   restart_delay_ticks: 3
 stop_with_savepoint: {at_tick: 70, drain: true, resume: true, resume_after_ticks: 8}
-limits: {max_steps: 1_000, max_ticks: 2_000}
+limits: {max_steps: 1_000, max_ticks: 2_000, liveness_budget_ticks: 700}
 expect: {terminates: false}
 )";
 }
@@ -243,6 +243,7 @@ void ExpectEveryKeyOfTheFile(const RunConfig& config) {
   EXPECT_EQ(config.stop.resume_after_ticks, 8);
   EXPECT_EQ(config.limits.max_steps, 1000);  // '_' separates digits
   EXPECT_EQ(config.limits.max_ticks, 2000);
+  EXPECT_EQ(config.limits.liveness_budget_ticks, 700);
   EXPECT_FALSE(config.expect.terminates);
 }
 
