@@ -3,27 +3,20 @@
 // 2 bad input or usage, 3 an internal error of the harness.
 #include <cstdio>
 #include <string>
-#include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/commands.h"
 #include "cli/report.h"
 #include "properties/property.h"
 #include "scenarios/loader.h"
-#include "simulator/sweep.h"
+#include "simulator/swarm.h"
 #include "simulator/trace.h"
 
 namespace ckptsim::cli {
-namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitViolation = 1;
-constexpr int kExitUsage = 2;
-
-// One-line error on stderr, exit code 2.
 int UsageError(const std::string& message) {
   fmt::print(stderr, "ckptsim: error: {}\n", message);
   return kExitUsage;
@@ -47,6 +40,8 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
   }
   return true;
 }
+
+namespace {
 
 int ListCommand(const std::string& what) {
   if (what == "scenarios") {
@@ -82,6 +77,7 @@ struct RunArgs {
   uint64_t seed = 1;
   std::string variant;
   std::string trace;
+  bool swarm = false;
   bool json = false;
 };
 
@@ -89,9 +85,10 @@ int RunCommand(const RunArgs& args) {
   simulator::RunConfig config;
   std::string error;
   if (!LoadWithVariant(args.scenario, args.variant, &config, &error)) return UsageError(error);
+  if (args.swarm) config = simulator::DrawSwarm(config, args.seed);
   if (!args.json) {
-    fmt::print("seed {} scenario {} variant {}\n", args.seed, config.scenario_name,
-               model::Name(config.protocol.variant));
+    fmt::print("seed {} scenario {} variant {}{}\n", args.seed, config.scenario_name,
+               model::Name(config.protocol.variant), args.swarm ? " swarm" : "");
     std::fflush(stdout);
   }
   std::unique_ptr<simulator::TraceWriter> writer;
@@ -109,134 +106,6 @@ int RunCommand(const RunArgs& args) {
   }
   const bool failed = !result.violations.empty() || !ExpectationProblem(config, result).empty();
   return failed ? kExitViolation : kExitOk;
-}
-
-struct SweepArgs {
-  std::vector<std::string> scenarios;
-  int64_t seeds = 100;
-  uint64_t first_seed = 1;
-  int jobs = 0;
-  std::string shard;
-  std::string variant;
-  std::string out;
-  bool stop_on_first = false;
-  bool json = false;
-};
-
-bool ParseShard(const std::string& text, int* index, int* count) {
-  const size_t slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  try {
-    size_t used = 0;
-    *index = std::stoi(text.substr(0, slash), &used);
-    if (used != slash) return false;
-    *count = std::stoi(text.substr(slash + 1), &used);
-    if (used != text.size() - slash - 1) return false;
-  } catch (const std::exception&) {
-    return false;
-  }
-  return *count >= 1 && *index >= 0 && *index < *count;
-}
-
-int SweepCommand(const SweepArgs& args) {
-  std::vector<simulator::RunConfig> configs;
-  for (const std::string& scenario : args.scenarios) {
-    simulator::RunConfig config;
-    std::string error;
-    if (!LoadWithVariant(scenario, args.variant, &config, &error)) return UsageError(error);
-    configs.push_back(std::move(config));
-  }
-  simulator::SweepOptions options{.seeds = args.seeds, .first_seed = args.first_seed, .stop_on_first = args.stop_on_first};
-  if (args.seeds < 1) return UsageError("--seeds must be at least 1");
-  options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (!args.shard.empty() && !ParseShard(args.shard, &options.shard_index, &options.shard_count)) {
-    return UsageError(fmt::format("--shard '{}' is not I/N with 0 <= I < N", args.shard));
-  }
-  std::FILE* out = nullptr;
-  if (!args.out.empty()) {
-    out = std::fopen(args.out.c_str(), "w");
-    if (out == nullptr) return UsageError(fmt::format("{}: cannot write", args.out));
-  }
-  const bool terminal = isatty(fileno(stderr)) != 0 && !args.json;
-  std::vector<int64_t> violations_by_property(properties::AllProperties().size(), 0);
-  int64_t expectation_failures = 0;
-  simulator::RunStats fault_totals;
-  int64_t runs_with_faults = 0;
-  std::vector<std::string> failures;
-  int64_t done = 0;
-  const int64_t total = static_cast<int64_t>(configs.size()) *
-                        ((args.seeds - options.shard_index + options.shard_count - 1) / options.shard_count);
-  auto on_result = [&](const simulator::SweepItem& item) {
-    const simulator::RunConfig& config = configs[item.scenario];
-    const std::string problem = ExpectationProblem(config, item.result);
-    for (const auto& v : item.result.violations) ++violations_by_property[static_cast<size_t>(v.property)];
-    if (!problem.empty()) ++expectation_failures;
-    const simulator::RunStats& s = item.result.stats;
-    fault_totals.subtask_failures += s.subtask_failures;
-    fault_totals.task_manager_failures += s.task_manager_failures;
-    fault_totals.lost_notifications += s.lost_notifications;
-    fault_totals.delayed_rpcs += s.delayed_rpcs;
-    fault_totals.checkpoint_timeouts += s.checkpoint_timeouts;
-    fault_totals.restarts += s.restarts;
-    fault_totals.finished_on_restore += s.finished_on_restore;
-    if (FaultSummary(s) != "none") ++runs_with_faults;
-    if (!item.result.violations.empty() || !problem.empty()) {
-      std::string what = problem;
-      if (!item.result.violations.empty()) {
-        const auto& v = item.result.violations.front();
-        what = fmt::format("{} {}", properties::Info(v.property).code, v.summary);
-      }
-      failures.push_back(fmt::format("{} seed {}: {}\n    replay: {}", config.scenario_name, item.seed, what,
-                                     ReplayCommand(args.scenarios[item.scenario], item.seed,
-                                                   config.protocol.variant)));
-    }
-    if (out != nullptr) {
-      std::fputs(RunToJson(config, args.scenarios[item.scenario], item.result).dump().c_str(), out);
-      std::fputc('\n', out);
-      std::fflush(out);
-    }
-    ++done;
-    if (terminal && (done % 64 == 0 || done == total)) {
-      fmt::print(stderr, "\r{}/{} runs, {} failing", done, total, failures.size());
-    }
-  };
-  const simulator::SweepTotals totals = simulator::RunSweep(configs, options, on_result);
-  if (terminal) fmt::print(stderr, "\n");
-  if (out != nullptr) std::fclose(out);
-  const double seconds = totals.seconds > 0 ? totals.seconds : 1e-9;
-  if (args.json) {
-    nlohmann::ordered_json by_property = nlohmann::ordered_json::object();
-    for (const auto& info : properties::AllProperties()) {
-      by_property[std::string(info.code)] = violations_by_property[static_cast<size_t>(info.id)];
-    }
-    fmt::print("{}\n", nlohmann::ordered_json{{"seeds", totals.runs},
-                                              {"violations", static_cast<int64_t>(failures.size())},
-                                              {"violations_by_property", by_property},
-                                              {"expectation_failures", expectation_failures},
-                                              {"steps", totals.steps},
-                                              {"seconds", totals.seconds},
-                                              {"runs_per_second", static_cast<double>(totals.runs) / seconds},
-                                              {"steps_per_second", static_cast<double>(totals.steps) / seconds}}
-                           .dump());
-  } else {
-    fmt::print("sweep: {} scenario(s), {} runs on {} thread(s), variant {}\n", configs.size(), totals.runs,
-               options.jobs, args.variant.empty() ? "as in each scenario" : args.variant);
-    for (const auto& info : properties::AllProperties()) {
-      fmt::print("  {} {:<20} {} violation(s)\n", info.code, info.name,
-                 violations_by_property[static_cast<size_t>(info.id)]);
-    }
-    fmt::print("  expectations           {} not met\n", expectation_failures);
-    fmt::print("faults: {} in {} run(s); {} restart(s), {} subtask(s) deployed finished on restore\n",
-               FaultSummary(fault_totals), runs_with_faults, fault_totals.restarts, fault_totals.finished_on_restore);
-    fmt::print("throughput: {:.0f} runs/s, {:.0f} steps/s ({} steps in {:.2f} s)\n",
-               static_cast<double>(totals.runs) / seconds, static_cast<double>(totals.steps) / seconds, totals.steps,
-               totals.seconds);
-    constexpr size_t kShown = 20;
-    for (size_t i = 0; i < failures.size() && i < kShown; ++i) fmt::print("FAIL {}\n", failures[i]);
-    if (failures.size() > kShown) fmt::print("... and {} more failing runs\n", failures.size() - kShown);
-    fmt::print("{} failing run(s) of {}\n", failures.size(), totals.runs);
-  }
-  return failures.empty() ? kExitOk : kExitViolation;
 }
 
 int ReplayCommandMain(const std::string& path, bool json) {
@@ -281,6 +150,7 @@ int Main(int argc, char** argv) {
   run->add_option("--seed", run_args.seed, "Seed of the run")->capture_default_str();
   run->add_option("--variant", run_args.variant, "Protocol variant (flip147, legacy)");
   run->add_option("--trace", run_args.trace, "Write the trace (JSON Lines) to this file");
+  run->add_flag("--swarm", run_args.swarm, "Draw the scenario's parameters from the seed (as sweep --swarm)");
   run->add_flag("--json", run_args.json, "Print one JSON summary object");
 
   SweepArgs sweep_args;
@@ -291,9 +161,19 @@ int Main(int argc, char** argv) {
   sweep->add_option("--jobs", sweep_args.jobs, "Worker threads (default: cores)");
   sweep->add_option("--shard", sweep_args.shard, "Run only shard I of N (I/N, 0-based)");
   sweep->add_option("--variant", sweep_args.variant, "Protocol variant for every scenario");
+  sweep->add_flag("--swarm", sweep_args.swarm,
+                  "Each seed draws its own parameters within the scenario's swarm ranges (swarm testing)");
   sweep->add_option("--out", sweep_args.out, "Write one JSON line per run to this file");
-  sweep->add_flag("--stop-on-first", sweep_args.stop_on_first, "Stop after the first failing run");
+  sweep->add_flag("--resume", sweep_args.resume,
+                  "Keep the runs already in the --out file (dropping a truncated last line) and add the rest");
+  sweep->add_flag("--stop-on-first", sweep_args.stop_on_first, "Stop after the first run that violates a property");
   sweep->add_flag("--json", sweep_args.json, "Print one JSON summary object");
+
+  std::vector<std::string> merge_files;
+  bool merge_json = false;
+  CLI::App* merge = app.add_subcommand("merge", "Summarise the JSONL files of sweeps (e.g. of shards) as one sweep");
+  merge->add_option("files", merge_files, "JSONL files written by 'ckptsim sweep --out'")->required();
+  merge->add_flag("--json", merge_json, "Print one JSON summary object");
 
   std::string replay_path;
   bool replay_json = false;
@@ -314,6 +194,7 @@ int Main(int argc, char** argv) {
   if (list->parsed()) return ListCommand(list_what);
   if (run->parsed()) return RunCommand(run_args);
   if (sweep->parsed()) return SweepCommand(sweep_args);
+  if (merge->parsed()) return MergeCommand(merge_files, merge_json);
   if (replay->parsed()) return ReplayCommandMain(replay_path, replay_json);
   return UsageError("no subcommand");
 }

@@ -3,16 +3,34 @@
 #include <fmt/format.h>
 
 #include "properties/property.h"
+#include "simulator/swarm.h"
 #include "simulator/trace.h"
 
 namespace ckptsim::cli {
 
 using Json = nlohmann::ordered_json;
 
-std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant) {
+std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant, bool swarm) {
   std::string command = fmt::format("ckptsim run {} --seed {}", scenario_arg, seed);
   if (variant != model::Variant::kFlip147) command += fmt::format(" --variant {}", model::Name(variant));
+  if (swarm) command += " --swarm";
   return command;
+}
+
+std::string SometimesKey(simulator::Sometimes fact) {
+  std::string key;
+  for (char c : simulator::Name(fact)) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c >= 'A' && c <= 'Z') {
+      key.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else if (keep) {
+      key.push_back(c);
+    } else if (!key.empty() && key.back() != '_') {
+      key.push_back('_');
+    }
+  }
+  while (!key.empty() && key.back() == '_') key.pop_back();
+  return key;
 }
 
 std::string ExpectationProblem(const simulator::RunConfig& config, const simulator::RunResult& result) {
@@ -42,6 +60,14 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
   const model::JobGraph& graph = *config.graph;
   const auto& p = config.protocol;
   const auto& t = config.timing;
+  if (config.swarm_drawn) {
+    std::string drawn;
+    const Json parameters = simulator::SwarmParametersToJson(config);
+    for (const auto& [key, value] : parameters.items()) {
+      drawn += fmt::format(" {}={}", key, value.dump());
+    }
+    fmt::print("swarm: drawn for seed {}:{}\n", result.seed, drawn);
+  }
   fmt::print("options: {} vertices, {} subtasks, {} channels; checkpoint every {} ticks (timeout {}, max {} "
              "concurrent, {}); checkpoints after tasks finish: {}; immediate final checkpoint: {}\n",
              graph.vertices().size(), graph.subtask_count(), graph.channel_count(), t.checkpoint_interval_ticks,
@@ -66,6 +92,13 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
              graph.subtask_count(), s.records_emitted, s.records_committed);
   fmt::print("faults: {}; {} restart(s), {} subtask(s) deployed finished on restore{}\n", FaultSummary(s), s.restarts,
              s.finished_on_restore, s.job_failed ? "; the job FAILED (restarts exhausted)" : "");
+  std::string sometimes;
+  for (size_t f = 0; f < simulator::kSometimesCount; ++f) {
+    if (s.sometimes[f] == 0) continue;
+    sometimes += fmt::format("{}{} x{}", sometimes.empty() ? "" : ", ",
+                             simulator::Name(static_cast<simulator::Sometimes>(f)), s.sometimes[f]);
+  }
+  fmt::print("sometimes: {}\n", sometimes.empty() ? "none" : sometimes);
   fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
   fmt::print("properties:\n");
   for (const properties::PropertyInfo& info : properties::AllProperties()) {
@@ -82,7 +115,7 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
   }
   const std::string problem = ExpectationProblem(config, result);
   if (!problem.empty()) fmt::print("expectation not met: {}\n", problem);
-  fmt::print("replay: {}\n", ReplayCommand(scenario_arg, result.seed, p.variant));
+  fmt::print("replay: {}\n", ReplayCommand(scenario_arg, result.seed, p.variant, config.swarm_drawn));
 }
 
 Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_arg,
@@ -90,6 +123,10 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
   const auto& s = result.stats;
   Json aborted = Json::object();
   for (const auto& [reason, count] : s.aborted_by_reason) aborted[reason] = count;
+  Json sometimes = Json::object();
+  for (size_t f = 0; f < simulator::kSometimesCount; ++f) {
+    if (s.sometimes[f] != 0) sometimes[SometimesKey(static_cast<simulator::Sometimes>(f))] = s.sometimes[f];
+  }
   Json properties = Json::object();
   const Json verdicts = simulator::VerdictsToJson(result);
   for (const auto& [code, verdict] : verdicts.items()) {
@@ -99,6 +136,7 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
   return Json{{"scenario", config.scenario_name},
               {"variant", model::Name(config.protocol.variant)},
               {"seed", result.seed},
+              {"swarm", config.swarm_drawn ? simulator::SwarmParametersToJson(config) : Json(nullptr)},
               {"steps", result.steps},
               {"ticks", result.ticks},
               {"trace_hash", simulator::HashToHex(result.trace_hash)},
@@ -123,9 +161,10 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
               {"subtasks_finished", s.subtasks_finished},
               {"records_emitted", s.records_emitted},
               {"records_committed", s.records_committed},
+              {"sometimes", sometimes},
               {"properties", properties},
               {"expectation_problem", ExpectationProblem(config, result)},
-              {"replay", ReplayCommand(scenario_arg, result.seed, config.protocol.variant)}};
+              {"replay", ReplayCommand(scenario_arg, result.seed, config.protocol.variant, config.swarm_drawn)}};
 }
 
 }  // namespace ckptsim::cli

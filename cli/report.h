@@ -11,14 +11,20 @@
 
 namespace ckptsim::cli {
 
-// The command that reproduces this run exactly.
-std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant);
-// Problems with the scenario's expectations (e.g. "terminates" not met); empty if none.
+// The command that reproduces this run exactly (`swarm`: its parameters were
+// drawn by --swarm, so the command redraws them).
+std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant, bool swarm);
+// The JSON key of a sometimes fact: its name in snake_case
+// ("checkpoint_completed_with_finished_subtasks").
+std::string SometimesKey(simulator::Sometimes fact);
 // "none", or how many faults of each kind the run injected.
 std::string FaultSummary(const simulator::RunStats& stats);
+// Problems with the scenario's expectations (e.g. "terminates" not met); empty if none.
 std::string ExpectationProblem(const simulator::RunConfig& config, const simulator::RunResult& result);
 void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
                   const simulator::RunResult& result);
+// One run as a JSON object: `run --json` prints it, and a sweep's JSONL file
+// holds one per line (cli/run_line.h reads it back).
 nlohmann::ordered_json RunToJson(const simulator::RunConfig& config, const std::string& scenario_arg,
                                  const simulator::RunResult& result);
 

@@ -2,11 +2,14 @@
 // in (scenario, seed) order whatever the number of threads, so a sweep's
 // output is identical on 1 or 16 cores. A shard I/N runs the seeds whose
 // offset from the first seed is I modulo N, so N machines split one sweep.
+// With `swarm`, every run draws its own parameters (simulator/swarm.h) from
+// its seed, on the worker thread that runs it.
 #ifndef CKPTSIM_SIMULATOR_SWEEP_H_
 #define CKPTSIM_SIMULATOR_SWEEP_H_
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "simulator/run_config.h"
@@ -21,12 +24,33 @@ struct SweepOptions {
   int shard_index = 0;       // this machine's shard, 0-based
   int shard_count = 1;
   bool stop_on_first = false;  // stop scheduling new runs after a violation
+  bool swarm = false;          // each run draws its parameters with DrawSwarm
+  // Runs for which this returns true are left out (already done: --resume).
+  // Called before any run starts, from the calling thread.
+  std::function<bool(size_t scenario, uint64_t seed)> skip;
+};
+
+struct SweepItem;
+// Per-run work whose result does not depend on the order of runs (rendering
+// a report line, say): called on the worker thread that made the run, while
+// other workers run, before the item waits for its turn in `on_result`.
+using SweepPrepare = std::function<void(const SweepItem&)>;
+
+// One run of a sweep: configs[scenario] with `seed`.
+struct SweepRun {
+  size_t scenario = 0;
+  uint64_t seed = 0;
 };
 
 struct SweepItem {
+  size_t index = 0;     // position in the PlanSweep list
   size_t scenario = 0;  // index into the configs
   uint64_t seed = 0;
   RunResult result;     // decisions are dropped to bound memory
+  std::optional<RunConfig> drawn;  // with swarm: the config the run drew
+
+  // The config the run ran with.
+  const RunConfig& config(const std::vector<RunConfig>& configs) const { return drawn ? *drawn : configs[scenario]; }
 };
 
 struct SweepTotals {
@@ -36,10 +60,15 @@ struct SweepTotals {
   double seconds = 0;
 };
 
-// Calls `on_result` for every finished run, in (scenario, seed) order, from
-// one thread at a time.
+// The runs a sweep of `scenario_count` scenarios makes, in reporting order:
+// by scenario, then seed; this shard's seeds only, without skipped ones.
+std::vector<SweepRun> PlanSweep(size_t scenario_count, const SweepOptions& options);
+
+// Calls `prepare` (if set) for every finished run as it finishes, then
+// `on_result` for every finished run in PlanSweep order, from one thread at
+// a time.
 SweepTotals RunSweep(const std::vector<RunConfig>& configs, const SweepOptions& options,
-                     const std::function<void(const SweepItem&)>& on_result);
+                     const std::function<void(const SweepItem&)>& on_result, const SweepPrepare& prepare = {});
 
 }  // namespace ckptsim::simulator
 

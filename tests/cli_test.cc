@@ -69,6 +69,9 @@ TEST(Cli, BadInputExitsTwoWithOneLine) {
       {"run " + bad.string(), bad.string() + ":4:"},
       {"run /no/such/file.yaml", "/no/such/file.yaml"},
       {"sweep fig6 --seeds 2 --shard 3/2", "--shard '3/2'"},
+      {"sweep fig6 --seeds 2 --resume", "--resume needs --out"},
+      {"sweep fig6 fig6 --seeds 2", "are both the scenario named 'fig6'"},
+      {"merge /no/such/runs.jsonl", "/no/such/runs.jsonl: cannot read"},
       {"list nothing", "unknown list 'nothing'"},
       {"replay /no/such/trace.jsonl", "/no/such/trace.jsonl"},
   };

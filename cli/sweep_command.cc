@@ -1,0 +1,250 @@
+// `ckptsim sweep` and `ckptsim merge`: both summarise run lines with one
+// SweepSummary, so a merge of shards prints what one machine would.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/run_line.h"
+#include "cli/sweep_summary.h"
+#include "model/check.h"
+#include "simulator/sweep.h"
+
+namespace ckptsim::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+bool ParseShard(const std::string& text, int* index, int* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    size_t used = 0;
+    *index = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) return false;
+    *count = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return *count >= 1 && *index >= 0 && *index < *count;
+}
+
+// The key of a run of configs[c] in this sweep.
+RunKey KeyOf(const simulator::RunConfig& config, bool swarm, uint64_t seed) {
+  return RunKey{config.scenario_name, std::string(model::Name(config.protocol.variant)), swarm, seed};
+}
+
+// Reads the lines an interrupted sweep left in `path` into `summary`; drops
+// a truncated last line. Returns false with *error if a line is malformed,
+// belongs to another sweep or contradicts another line.
+bool ResumeFrom(const std::string& path, const std::vector<simulator::RunConfig>& configs, bool swarm,
+                SweepSummary* summary, int64_t* lines_kept, std::string* error) {
+  std::error_code exists_error;
+  if (!std::filesystem::exists(path, exists_error)) return true;
+  std::optional<RunLineFile> file = ReadRunLineFile(path, /*allow_truncated_tail=*/true, error);
+  if (!file) return false;
+  if (file->truncated_tail) {
+    std::error_code resize_error;
+    std::filesystem::resize_file(path, file->complete_bytes, resize_error);
+    if (resize_error) {
+      *error = fmt::format("{}: cannot drop the truncated last line: {}", path, resize_error.message());
+      return false;
+    }
+    fmt::print(stderr, "ckptsim: note: {}:{}: dropped a truncated last line (the sweep writing it was interrupted); "
+                       "its run is done again\n",
+               path, file->truncated_line);
+  }
+  for (const auto& [number, line] : file->lines) {
+    const std::string origin = fmt::format("{}:{}", path, number);
+    bool belongs = false;
+    for (const simulator::RunConfig& config : configs) {
+      if (KeyOf(config, swarm, line.key.seed) == line.key) belongs = true;
+    }
+    if (!belongs) {
+      *error = fmt::format("{}: a run of scenario '{}', variant {}{}, which this sweep does not make; resume with "
+                           "the same scenarios, --variant and --swarm, or write to another --out file",
+                           origin, line.key.scenario, line.key.variant, line.key.swarm ? ", with --swarm" : "");
+      return false;
+    }
+    if (summary->Add(line, origin, error) == SweepSummary::Added::kConflict) return false;
+  }
+  *lines_kept = static_cast<int64_t>(file->lines.size());
+  return true;
+}
+
+// Loads every scenario of the sweep; refuses two scenarios of one name, since
+// lines tell runs apart by scenario name.
+bool LoadScenarios(const SweepArgs& args, std::vector<simulator::RunConfig>* configs, std::string* error) {
+  for (const std::string& scenario : args.scenarios) {
+    simulator::RunConfig config;
+    if (!LoadWithVariant(scenario, args.variant, &config, error)) return false;
+    for (size_t c = 0; c < configs->size(); ++c) {
+      if ((*configs)[c].scenario_name != config.scenario_name) continue;
+      *error = fmt::format("'{}' and '{}' are both the scenario named '{}'; a sweep tells runs apart by scenario "
+                           "name, so give each scenario once",
+                           args.scenarios[c], scenario, config.scenario_name);
+      return false;
+    }
+    configs->push_back(std::move(config));
+  }
+  return true;
+}
+
+void PrintThroughput(const simulator::SweepTotals& totals) {
+  const double seconds = totals.seconds > 0 ? totals.seconds : 1e-9;
+  fmt::print("throughput: {:.0f} runs/s, {:.0f} steps/s ({} runs, {} steps in {:.2f} s)\n",
+             static_cast<double>(totals.runs) / seconds, static_cast<double>(totals.steps) / seconds, totals.runs,
+             totals.steps, totals.seconds);
+}
+
+Json WithThroughput(Json summary, std::optional<simulator::SweepTotals> totals) {
+  if (!totals) {
+    summary["seconds"] = nullptr;
+    summary["runs_per_second"] = nullptr;
+    summary["steps_per_second"] = nullptr;
+    return summary;
+  }
+  const double seconds = totals->seconds > 0 ? totals->seconds : 1e-9;
+  summary["seconds"] = totals->seconds;
+  summary["runs_per_second"] = static_cast<double>(totals->runs) / seconds;
+  summary["steps_per_second"] = static_cast<double>(totals->steps) / seconds;
+  return summary;
+}
+
+}  // namespace
+
+int SweepCommand(const SweepArgs& args) {
+  if (args.seeds < 1) return UsageError("--seeds must be at least 1");
+  simulator::SweepOptions options{.seeds = args.seeds,
+                                  .first_seed = args.first_seed,
+                                  .stop_on_first = args.stop_on_first,
+                                  .swarm = args.swarm};
+  options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!args.shard.empty() && !ParseShard(args.shard, &options.shard_index, &options.shard_count)) {
+    return UsageError(fmt::format("--shard '{}' is not I/N with 0 <= I < N", args.shard));
+  }
+  if (args.resume && args.out.empty()) return UsageError("--resume needs --out FILE.jsonl, the file to resume");
+  std::vector<simulator::RunConfig> configs;
+  if (std::string error; !LoadScenarios(args, &configs, &error)) return UsageError(error);
+
+  SweepSummary summary;
+  int64_t resumed_lines = 0;
+  if (args.resume) {
+    std::string error;
+    if (!ResumeFrom(args.out, configs, args.swarm, &summary, &resumed_lines, &error)) return UsageError(error);
+  }
+  const int64_t resumed_runs = summary.runs();
+  const bool stop_now = args.stop_on_first && summary.failing_runs() > 0;
+  options.skip = [&](size_t c, uint64_t seed) { return stop_now || summary.Contains(KeyOf(configs[c], args.swarm, seed)); };
+  const int64_t planned = static_cast<int64_t>(simulator::PlanSweep(configs.size(), options).size());
+
+  std::FILE* out = nullptr;
+  if (!args.out.empty()) {
+    out = std::fopen(args.out.c_str(), args.resume ? "a" : "w");
+    if (out == nullptr) return UsageError(fmt::format("{}: cannot write: {}", args.out, std::strerror(errno)));
+  }
+  const Progress::Mode mode = isatty(fileno(stderr)) != 0 ? Progress::Mode::kTerminal
+                              : args.json                 ? Progress::Mode::kQuiet
+                                                          : Progress::Mode::kPlainLines;
+  Progress progress(mode, planned, resumed_runs);
+  // Each run's line is rendered and read back on the worker thread that made
+  // it; on_result, which runs one at a time, only adds and writes it.
+  struct Rendered {
+    std::string text;
+    std::optional<RunLine> line;
+  };
+  std::vector<std::unique_ptr<Rendered>> rendered(static_cast<size_t>(planned));
+  auto prepare = [&](const simulator::SweepItem& item) {
+    auto result = std::make_unique<Rendered>();
+    const Json json = RunToJson(item.config(configs), args.scenarios[item.scenario], item.result);
+    std::string problem;
+    result->line = RunLineFromJson(json, &problem);
+    if (!result->line) model::SetCheckContext("a run line this ckptsim wrote does not read back: " + problem);
+    CKPTSIM_CHECK(result->line.has_value());
+    result->text = json.dump() + "\n";
+    rendered[item.index] = std::move(result);
+  };
+  int64_t done = 0;
+  bool write_failed = false;
+  auto on_result = [&](const simulator::SweepItem& item) {
+    const std::unique_ptr<Rendered> run = std::move(rendered[item.index]);
+    const RunLine& line = *run->line;
+    ++done;
+    const std::string origin = out != nullptr ? fmt::format("{}:{}", args.out, resumed_lines + done)
+                                              : fmt::format("run {} of this sweep", done);
+    std::string error;
+    if (summary.Add(line, origin, &error) == SweepSummary::Added::kConflict) {
+      model::SetCheckContext(error);
+      CKPTSIM_CHECK(false);  // skipped runs are never run again
+    }
+    if (out != nullptr) {
+      const std::string& text = run->text;
+      if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) write_failed = true;
+    }
+    progress.Update(done, summary.failing_runs());
+  };
+  const simulator::SweepTotals totals = simulator::RunSweep(configs, options, on_result, prepare);
+  progress.Finish();
+  if (out != nullptr && std::fclose(out) != 0) write_failed = true;
+
+  if (args.json) {
+    fmt::print("{}\n", WithThroughput(summary.ToJson(), totals).dump());
+  } else {
+    std::string resumed;
+    if (args.resume) resumed = fmt::format("; {} run(s) resumed from {}", resumed_runs, args.out);
+    fmt::print("sweep: {} scenario(s), {} run(s) on {} thread(s), variant {}{}{}\n", configs.size(), planned,
+               options.jobs, args.variant.empty() ? "as in each scenario" : args.variant,
+               args.swarm ? ", swarm" : "", resumed);
+    fmt::print("{}", summary.ToText());
+    if (totals.runs < planned) {
+      fmt::print("stopped at the first violation: {} of {} planned run(s) made\n", totals.runs, planned);
+    }
+    PrintThroughput(totals);
+  }
+  if (write_failed) return UsageError(fmt::format("{}: writing the run lines failed: {}", args.out, std::strerror(errno)));
+  return summary.failing_runs() > 0 ? kExitViolation : kExitOk;
+}
+
+int MergeCommand(const std::vector<std::string>& files, bool json) {
+  SweepSummary summary;
+  int64_t lines = 0;
+  int64_t repeats = 0;
+  for (const std::string& path : files) {
+    std::string error;
+    std::optional<RunLineFile> file = ReadRunLineFile(path, /*allow_truncated_tail=*/false, &error);
+    if (!file) return UsageError(error);
+    for (const auto& [number, line] : file->lines) {
+      ++lines;
+      switch (summary.Add(line, fmt::format("{}:{}", path, number), &error)) {
+        case SweepSummary::Added::kNew:
+          break;
+        case SweepSummary::Added::kRepeat:
+          ++repeats;
+          break;
+        case SweepSummary::Added::kConflict:
+          return UsageError(error);
+      }
+    }
+  }
+  if (json) {
+    fmt::print("{}\n", WithThroughput(summary.ToJson(), std::nullopt).dump());
+  } else {
+    fmt::print("merge: {} file(s), {} line(s){}\n", files.size(), lines,
+               repeats > 0 ? fmt::format(", {} of them repeating a run with the same trace hash (counted once)", repeats)
+                           : "");
+    fmt::print("{}", summary.ToText());
+  }
+  return summary.failing_runs() > 0 ? kExitViolation : kExitOk;
+}
+
+}  // namespace ckptsim::cli
