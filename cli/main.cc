@@ -1,18 +1,21 @@
 // The ckptsim command: one binary, subcommands. Exit codes (DESIGN.md):
 // 0 all properties held, 1 a property was violated or a replay diverged,
 // 2 bad input or usage, 3 an internal error of the harness.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "properties/property.h"
 #include "scenarios/loader.h"
 #include "simulator/swarm.h"
+#include "simulator/shrink.h"
 #include "simulator/trace.h"
 
 namespace ckptsim::cli {
@@ -135,6 +138,69 @@ int ReplayCommandMain(const std::string& path, bool json) {
   return matches ? kExitOk : kExitViolation;
 }
 
+// Describes how a shrunk scenario differs from the original, briefly.
+std::string ScenarioChanges(const simulator::RunConfig& before, const simulator::RunConfig& after) {
+  std::vector<std::string> changes;
+  if (before.faults.any() && !after.faults.any()) changes.push_back("faults off");
+  const auto& vb = before.graph_spec.vertices;
+  const auto& va = after.graph_spec.vertices;
+  for (size_t v = 0; v < vb.size() && v < va.size(); ++v) {
+    if (vb[v].parallelism != va[v].parallelism) {
+      changes.push_back(fmt::format("{} parallelism {} -> {}", vb[v].name, vb[v].parallelism, va[v].parallelism));
+    }
+    if (vb[v].records_per_subtask != va[v].records_per_subtask && !va[v].records_per_subtask.empty()) {
+      changes.push_back(fmt::format("{} records {} -> {}", vb[v].name, fmt::join(vb[v].records_per_subtask, "/"),
+                                    fmt::join(va[v].records_per_subtask, "/")));
+    }
+  }
+  if (changes.empty()) return "none";
+  return fmt::format("{}", fmt::join(changes, ", "));
+}
+
+int ShrinkCommand(const std::string& path, const std::string& out, const std::string& property_name, int max_runs) {
+  auto loaded = simulator::ReadTrace(path);
+  if (auto* error = std::get_if<std::string>(&loaded)) return UsageError(*error);
+  const simulator::Trace& trace = std::get<simulator::Trace>(loaded);
+  const simulator::RunResult original =
+      simulator::Run(trace.config, trace.seed, {.stop_at_first_violation = true, .replay = &trace.decisions});
+  if (original.diverged_at_step >= 0) {
+    return UsageError(fmt::format("{}: the trace no longer replays ({}); re-run its seed first", path,
+                                  original.divergence));
+  }
+  std::optional<properties::PropertyId> property;
+  if (!property_name.empty()) {
+    property = properties::ParseProperty(property_name);
+    if (!property) return UsageError(fmt::format("--property '{}' is not a property (see 'ckptsim list properties')",
+                                                 property_name));
+  } else if (!original.violations.empty()) {
+    property = original.violations.front().property;
+  }
+  if (!property || std::none_of(original.violations.begin(), original.violations.end(),
+                                [&](const properties::Violation& v) { return v.property == *property; })) {
+    return UsageError(fmt::format("{}: the run does not violate {}; nothing to shrink", path,
+                                  property ? properties::Info(*property).code : std::string_view("any property")));
+  }
+  const simulator::ShrinkResult shrunk =
+      simulator::Shrink(trace.config, trace.seed, trace.decisions, *property, {.max_runs = max_runs});
+  std::string error;
+  auto writer = simulator::TraceWriter::Open(out, shrunk.config, shrunk.seed, &error);
+  if (!writer) return UsageError(error);
+  const simulator::RunResult result =
+      simulator::Run(shrunk.config, shrunk.seed, {.observer = writer.get(), .replay = &shrunk.decisions});
+  if (!writer->Finish(result, &error)) return UsageError(error);
+  const properties::PropertyInfo& info = properties::Info(*property);
+  fmt::print("shrunk {}: {} -> {} decisions in {} re-simulations; {} {} still fails\n", path,
+             trace.decisions.size(), shrunk.decisions.size(), shrunk.runs, info.code, info.name);
+  fmt::print("scenario changes: {}\n", ScenarioChanges(trace.config, shrunk.config));
+  for (const auto& v : result.violations) {
+    if (v.property != *property) continue;
+    fmt::print("  {} VIOLATED at step {}: {}\n", info.code, v.step, v.summary);
+    for (const std::string& detail : v.details) fmt::print("       {}\n", detail);
+  }
+  fmt::print("wrote {}\nreplay: ckptsim replay {}\n", out, out);
+  return kExitViolation;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"ckptsim: simulate and check Flink's checkpoint protocol for jobs whose tasks finish (FLIP-147)"};
   app.require_subcommand(1);
@@ -181,6 +247,16 @@ int Main(int argc, char** argv) {
   replay->add_option("trace", replay_path, "Trace file")->required();
   replay->add_flag("--json", replay_json, "Print one JSON summary object");
 
+  std::string shrink_path;
+  std::string shrink_out;
+  std::string shrink_property;
+  int shrink_max_runs = 4000;
+  CLI::App* shrink = app.add_subcommand("shrink", "Reduce a failing trace while the same property still fails");
+  shrink->add_option("trace", shrink_path, "Trace of a failing run")->required();
+  shrink->add_option("-o,--out", shrink_out, "Where to write the shrunk trace")->required();
+  shrink->add_option("--property", shrink_property, "Property to keep failing (default: the first one violated)");
+  shrink->add_option("--max-runs", shrink_max_runs, "Re-simulations allowed")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -196,6 +272,10 @@ int Main(int argc, char** argv) {
   if (sweep->parsed()) return SweepCommand(sweep_args);
   if (merge->parsed()) return MergeCommand(merge_files, merge_json);
   if (replay->parsed()) return ReplayCommandMain(replay_path, replay_json);
+  if (shrink->parsed()) {
+    if (shrink_max_runs < 1) return UsageError("--max-runs must be at least 1");
+    return ShrinkCommand(shrink_path, shrink_out, shrink_property, shrink_max_runs);
+  }
   return UsageError("no subcommand");
 }
 

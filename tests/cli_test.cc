@@ -130,3 +130,29 @@ TEST(Cli, LegacySweepFailsWithReplayCommands) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 4: a shrunk trace is smaller, still fails the same property, and
+// replays like any other; a trace that fails nothing is refused.
+TEST(Cli, ShrinkWritesASmallerTraceThatReplaysAndStillFails) {
+  const std::filesystem::path trace = TempPath("legacy.jsonl");
+  const std::filesystem::path small = TempPath("legacy-small.jsonl");
+  ASSERT_EQ(RunCli("run fig6 --variant legacy --seed 1 --trace " + trace.string()).exit_code, 1);
+  const Outcome shrunk = RunCli("shrink " + trace.string() + " -o " + small.string());
+  EXPECT_EQ(shrunk.exit_code, 1) << shrunk.out;
+  EXPECT_NE(shrunk.out.find("P2 no-data-loss still fails"), std::string::npos) << shrunk.out;
+  EXPECT_NE(shrunk.out.find("replay: ckptsim replay"), std::string::npos);
+  const Outcome replay = RunCli("replay " + small.string());
+  EXPECT_NE(replay.out.find("MATCH"), std::string::npos) << replay.out;
+  EXPECT_NE(replay.out.find("P2 VIOLATED"), std::string::npos) << replay.out;
+  EXPECT_LT(std::filesystem::file_size(small), std::filesystem::file_size(trace) / 10);
+  const std::filesystem::path passing = TempPath("passing.jsonl");
+  ASSERT_EQ(RunCli("run fig6 --seed 1 --trace " + passing.string()).exit_code, 0);
+  const Outcome refused = RunCli("shrink " + passing.string() + " -o " + small.string());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.out.find("nothing to shrink"), std::string::npos) << refused.out;
+  for (const auto& p : {trace, small, passing}) std::filesystem::remove(p);
+}
+
+}  // namespace
