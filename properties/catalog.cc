@@ -20,6 +20,9 @@ const std::vector<PropertyInfo>& AllProperties() {
       {PropertyId::kLifecycleOrder, "P6", "lifecycle-order",
        "per operator and attempt: initializeState, open, endInput, finish (DRAIN only), close exactly once; "
        "completion notified only for checkpoints taken"},
+      {PropertyId::kConsistentCut, "P7", "consistent-cut",
+       "every completed checkpoint holds exactly the records before its barriers: in sinks' covered transactions, "
+       "operator buffers, channel state and keyed counts"},
       {PropertyId::kSavepointCut, "P8", "savepoint-cut",
        "a stop-with-savepoint ends with one savepoint holding every subtask, and it alone releases them"},
       {PropertyId::kTermination, "L1", "termination",
@@ -58,6 +61,7 @@ PropertySet::PropertySet(const model::System& initial) {
   checkers_.push_back(MakeTransactionHygieneChecker(initial));
   checkers_.push_back(MakeChannelDisciplineChecker(initial));
   checkers_.push_back(MakeLifecycleOrderChecker(initial));
+  checkers_.push_back(MakeConsistentCutChecker(initial));
   checkers_.push_back(MakeSavepointCutChecker(initial));
   checkers_.push_back(MakeEventTimeChecker(initial));
 }

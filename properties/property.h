@@ -28,6 +28,7 @@ enum class PropertyId : uint8_t {
   kTransactionHygiene,  // P4
   kChannelDiscipline,   // P5
   kLifecycleOrder,      // P6
+  kConsistentCut,       // P7
   kSavepointCut,        // P8
   kTermination,         // L1 (liveness, two-phase runs)
   kCheckpointProgress,  // L2 (liveness, two-phase runs)
@@ -82,6 +83,7 @@ std::unique_ptr<PropertyChecker> MakeTopologicalFinishChecker(const model::Syste
 std::unique_ptr<PropertyChecker> MakeChannelDisciplineChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeTransactionHygieneChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeLifecycleOrderChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeConsistentCutChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeSavepointCutChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeEventTimeChecker(const model::System& initial);
 

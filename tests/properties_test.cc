@@ -138,6 +138,49 @@ TEST(P8SavepointCut, ASavepointMissingASubtaskIsReported) {
   EXPECT_NE(checker->violation()->summary.find("without K[0]"), std::string::npos);
 }
 
+// P7: a real checkpoint passes; the same checkpoint with its source offset
+// moved, or a keyed count changed, is not a consistent cut.
+TEST(P7ConsistentCut, ACheckpointThatDoesNotMatchItsOffsetsIsReported) {
+  Script s(R"(name: keyed
+vertices:
+  - {name: S, parallelism: 1, records: 6, operators: [{name: s, kind: bounded_source}]}
+  - {name: A, parallelism: 1, operators: [{name: a, kind: keyed_aggregate}, {name: k, kind: two_phase_commit_sink}]}
+edges:
+  - {from: S, to: A, partitioning: hash}
+)");
+  auto checker = properties::MakeConsistentCutChecker(s.system());
+  s.StartAll();
+  s.Do("step S[0]").Do("step S[0]").Do("deliver S[0]->A[0]").Do("deliver S[0]->A[0]");
+  s.Do("trigger").Rpc(model::RpcKind::kTriggerCheckpoint, "S[0]").Do("deliver S[0]->A[0]");
+  s.Rpc(model::RpcKind::kAcknowledge, "S[0]").Rpc(model::RpcKind::kAcknowledge, "A[0]");
+  ASSERT_EQ(s.system().coordinator.latest_completed_id, 1);
+  const std::vector<Event> completed{Event{.kind = EventKind::kCheckpointCompleted, .checkpoint = 1}};
+  checker->OnStep(s.system(), 1, completed);
+  EXPECT_FALSE(checker->violation()) << checker->violation()->summary;
+
+  const auto tampered = [&](auto edit) {
+    model::System system = s.system();
+    auto checkpoint = std::make_shared<model::CompletedCheckpoint>(*system.coordinator.latest_completed);
+    for (auto& snapshot : checkpoint->snapshots) snapshot = std::make_shared<model::SubtaskSnapshot>(*snapshot);
+    edit(*checkpoint);
+    system.coordinator.latest_completed = checkpoint;
+    auto fresh = properties::MakeConsistentCutChecker(system);
+    fresh->OnStep(system, 2, completed);
+    return fresh->violation();
+  };
+  auto later_offset = tampered([](model::CompletedCheckpoint& c) {
+    std::const_pointer_cast<model::SubtaskSnapshot>(c.snapshots[0])->source_next_sequence = 3;
+  });
+  ASSERT_TRUE(later_offset);
+  EXPECT_NE(later_offset->summary.find("not in any transaction"), std::string::npos) << later_offset->summary;
+  auto wrong_count = tampered([](model::CompletedCheckpoint& c) {
+    auto snapshot = std::const_pointer_cast<model::SubtaskSnapshot>(c.snapshots[1]);
+    ++snapshot->operators[0].key_counts[0];
+  });
+  ASSERT_TRUE(wrong_count);
+  EXPECT_NE(wrong_count->summary.find("before the cut reach it"), std::string::npos) << wrong_count->summary;
+}
+
 // Every new checker stays quiet over real runs of every built-in.
 TEST(Properties, NoFalseAlarmsOnTheBuiltins) {
   for (const std::string& name : scenarios::BuiltinScenarioNames()) {
