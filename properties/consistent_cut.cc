@@ -100,43 +100,75 @@ class ConsistentCutChecker final : public PropertyChecker {
     }
   }
 
+  // Incremental: records of a source subtask below settled_[s] had every
+  // copy in a covered transaction at an earlier cut, and stay there (a
+  // covered transaction is in every later checkpoint's state, so no restore
+  // aborts it). Only the records from there to this cut are walked, and only
+  // transactions not yet covered are examined.
   void Check(const model::System& system, int64_t step, const model::CompletedCheckpoint& checkpoint) {
     const model::JobGraph& graph = *system.graph;
-    Expectation expected;
+    if (settled_.empty()) settled_.assign(graph.subtask_count(), 0);
+    std::vector<int64_t> offsets(graph.subtask_count(), 0);
     for (int s = 0; s < graph.subtask_count(); ++s) {
       const model::SubtaskInfo& info = graph.subtasks()[s];
       const model::VertexInfo& vertex = graph.vertices()[info.vertex];
       if (!vertex.is_source) continue;
-      int64_t offset = 0;
       if (checkpoint.snapshots[s]) {
-        offset = checkpoint.snapshots[s]->source_next_sequence;
+        offsets[s] = checkpoint.snapshots[s]->source_next_sequence;
       } else if (checkpoint.subtask_finished[s] && !vertex.is_unbounded_source) {
-        offset = vertex.records_per_subtask[info.index];
+        offsets[s] = vertex.records_per_subtask[info.index];
       } else {
         return;  // an unbounded source finished by a stop: its offset is not in the checkpoint
       }
-      for (int64_t seq = 0; seq < offset; ++seq) {
-        Walk(graph, checkpoint, s, 1, model::SourceRecord(graph, s, static_cast<uint32_t>(seq)), expected);
-      }
     }
-    // What the checkpoint's store contains: committed, or pre-committed for it or before.
-    std::set<Located> in_store;
-    for (const model::Transaction& txn : system.store.transactions) {
+    // Newly covered transactions: committed, or pre-committed for this checkpoint or before.
+    const auto& transactions = system.store.transactions;
+    for (size_t t = examined_; t < transactions.size(); ++t) uncovered_.push_back(static_cast<int64_t>(t));
+    examined_ = transactions.size();
+    std::vector<Located> newly_covered;
+    std::erase_if(uncovered_, [&](int64_t t) {
+      const model::Transaction& txn = transactions[t];
       const bool covered = txn.state == model::TransactionState::kCommitted ||
                            (txn.state == model::TransactionState::kPrecommitted &&
                             txn.precommit_checkpoint_id <= checkpoint.id);
-      if (!covered) continue;
-      for (const model::RecordId& record : txn.records) in_store.emplace(txn.owner_subtask, record);
+      if (!covered) return txn.state == model::TransactionState::kAborted;  // aborted: never covered
+      for (const model::RecordId& record : txn.records) newly_covered.emplace_back(txn.owner_subtask, record);
+      return true;
+    });
+    for (const Located& item : newly_covered) covered_.insert(item);
+    // Walk the records past the settled prefix, one source subtask at a time.
+    Expectation expected;
+    expected.key_counts = settled_key_counts_;
+    for (int s = 0; s < graph.subtask_count(); ++s) {
+      bool prefix_settled = true;
+      for (int64_t seq = settled_[s]; seq < offsets[s]; ++seq) {
+        Expectation one;
+        Walk(graph, checkpoint, s, 1, model::SourceRecord(graph, s, static_cast<uint32_t>(seq)), one);
+        bool all_in_store = one.in_buffers.empty() && one.in_channels.empty();
+        for (const Located& item : one.in_store) {
+          if (!covered_.contains(item)) {
+            Fail(system, step, checkpoint,
+                 fmt::format("record {} is before the cut but not in any transaction of {} that the checkpoint "
+                             "covers",
+                             DescribeRecord(graph, item.second), graph.SubtaskName(item.first)));
+            return;
+          }
+        }
+        expected.in_buffers.insert(one.in_buffers.begin(), one.in_buffers.end());
+        expected.in_channels.insert(one.in_channels.begin(), one.in_channels.end());
+        for (const auto& [key, n] : one.key_counts) expected.key_counts[key] += n;
+        expected_in_store_.insert(one.in_store.begin(), one.in_store.end());
+        if (prefix_settled && all_in_store) {
+          settled_[s] = seq + 1;
+          for (const auto& [key, n] : one.key_counts) settled_key_counts_[key] += n;
+        } else {
+          prefix_settled = false;
+        }
+      }
     }
-    for (const Located& item : expected.in_store) {
-      if (in_store.contains(item)) continue;
-      Fail(system, step, checkpoint,
-           fmt::format("record {} is before the cut but not in any transaction of {} that the checkpoint covers",
-                       DescribeRecord(graph, item.second), graph.SubtaskName(item.first)));
-      return;
-    }
-    for (const Located& item : in_store) {
-      if (expected.in_store.contains(item)) continue;
+    // Nothing after the cut in a covered transaction.
+    for (const Located& item : newly_covered) {
+      if (expected_in_store_.contains(item)) continue;
       Fail(system, step, checkpoint,
            fmt::format("{} has record {} in a covered transaction, but it is after the cut",
                        graph.SubtaskName(item.first), DescribeRecord(graph, item.second)));
@@ -187,6 +219,12 @@ class ConsistentCutChecker final : public PropertyChecker {
 
   std::vector<bool> reset_;
   std::vector<std::pair<int32_t, model::RecordId>> targets_;
+  std::vector<int64_t> settled_;                          // by source subtask
+  std::map<std::pair<int32_t, int>, int64_t> settled_key_counts_;
+  std::set<Located> covered_;                             // records in covered transactions
+  std::set<Located> expected_in_store_;                   // every copy before some cut, at its store
+  std::vector<int64_t> uncovered_;                        // transactions not yet covered
+  size_t examined_ = 0;
 };
 
 }  // namespace
