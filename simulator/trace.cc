@@ -78,6 +78,7 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
     case model::EventKind::kRpcSent:
     case model::EventKind::kRpcDelivered:
     case model::EventKind::kRpcIgnored:
+    case model::EventKind::kRpcLost:
       json["rpc"] = model::Name(static_cast<model::RpcKind>(e.aux));
       json["uid"] = e.value;
       json["subtask"] = graph.SubtaskName(e.subtask);
@@ -125,13 +126,6 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
     case model::EventKind::kRestarted:
       json["checkpoint"] = e.checkpoint;
       if (e.aux != 0) json["finished_on_restore"] = true;
-      break;
-    case model::EventKind::kRpcLost:
-      json["rpc"] = model::Name(static_cast<model::RpcKind>(e.aux));
-      json["uid"] = e.value;
-      json["subtask"] = graph.SubtaskName(e.subtask);
-      json["actor"] = "rpc";
-      if (e.checkpoint != 0) json["checkpoint"] = e.checkpoint;
       break;
     case model::EventKind::kStopRequested:
       json["mode"] = model::Name(static_cast<model::StopMode>(e.aux));
