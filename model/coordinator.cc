@@ -23,9 +23,9 @@ void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason) {
   Coordinator& coordinator = t.system.coordinator;
   PendingCheckpoint checkpoint = std::move(coordinator.pending[index]);
   coordinator.pending.erase(coordinator.pending.begin() + index);
-  // A failed stop-with-savepoint is retried with a new savepoint (the user
-  // re-issues the stop); periodic checkpoints stay stopped meanwhile.
-  if (checkpoint.id == coordinator.stop_savepoint_id) coordinator.stop_savepoint_id = 0;
+  // The stop's savepoint failed: so does the stop (StopWithSavepointTerminationHandler
+  // restarts the periodic checkpoints and fails the operation; nothing retries it).
+  const bool stop_failed = coordinator.stop_requested && checkpoint.id == coordinator.stop_savepoint_id;
   ++coordinator.counters.aborted;
   ++coordinator.counters.aborted_by_reason[static_cast<size_t>(reason)];
   t.Emit(Event{.kind = EventKind::kCheckpointAborted, .aux = static_cast<uint8_t>(reason),
@@ -34,6 +34,16 @@ void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason) {
     t.SendRpc(Rpc{.kind = RpcKind::kNotifyAbort, .subtask = s, .attempt = t.system.subtasks[s].attempt,
                   .checkpoint_id = checkpoint.id, .latest_completed_id = coordinator.latest_completed_id});
   }
+  if (stop_failed) FailStop(t);
+}
+
+void FailStop(Transition& t) {
+  Coordinator& coordinator = t.system.coordinator;
+  const int64_t savepoint = coordinator.stop_savepoint_id;
+  coordinator.stop_requested = false;
+  coordinator.stop_savepoint_id = 0;
+  coordinator.periodic_enabled = true;
+  t.Emit(Event{.kind = EventKind::kStopFailed, .checkpoint = savepoint});
 }
 
 namespace {
@@ -93,11 +103,16 @@ void CompletePending(Transition& t, int index) {
   completed->kind = checkpoint.kind;
   completed->mode = checkpoint.mode;
   completed->snapshots = std::move(checkpoint.snapshots);
-  coordinator.latest_completed = completed;
-  coordinator.latest_completed_id = checkpoint.id;
+  if (checkpoint.kind == CheckpointKind::kSyncSavepoint) {
+    coordinator.latest_savepoint = completed;
+  } else {
+    coordinator.latest_completed = completed;
+    coordinator.latest_completed_id = checkpoint.id;
+  }
   ++coordinator.counters.completed;
   t.Emit(Event{.kind = EventKind::kCheckpointCompleted, .checkpoint = checkpoint.id});
-  // Older pending checkpoints are subsumed (savepoints are never subsumed).
+  // Older pending checkpoints are subsumed, by a synchronous savepoint too
+  // (savepoints themselves are never subsumed).
   for (int i = static_cast<int>(coordinator.pending.size()) - 1; i >= 0; --i) {
     if (coordinator.pending[i].id < checkpoint.id && coordinator.pending[i].kind == CheckpointKind::kCheckpoint) {
       AbortPendingCheckpoint(t, i, AbortReason::kSubsumed);
@@ -230,6 +245,7 @@ void TriggerCheckpoint(Transition& t) {
   if (!ComputePlan(t.system, &plan, &reason)) {
     ++coordinator.counters.refused;
     t.Emit(Event{.kind = EventKind::kCheckpointRefused, .aux = static_cast<uint8_t>(reason)});
+    if (coordinator.stop_requested) FailStop(t);  // the savepoint could not even be triggered
     return;
   }
   const int subtask_count = t.graph.subtask_count();
@@ -282,7 +298,9 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
       }
       return;
     case RpcKind::kReportEndOfData: {
-      if (!current_attempt) return;
+      // A report of an attempt that failed since (delivered before the restart) is stale.
+      const ExecutionState view = coordinator.view[rpc.subtask];
+      if (!current_attempt || view == ExecutionState::kFailed || view == ExecutionState::kCanceled) return;
       coordinator.end_of_data_reported[rpc.subtask] = true;
       const auto& reported = coordinator.end_of_data_reported;
       const bool all = std::all_of(reported.begin(), reported.end(), [](bool b) { return b; });
@@ -300,8 +318,7 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
         t.system.job_finished = true;
         // Stopped only if the stop's savepoint completed: sources that ran out
         // first finish the job on their own, and the stop then fails.
-        const auto& latest = coordinator.latest_completed;
-        if (coordinator.stop_requested && latest && latest->kind == CheckpointKind::kSyncSavepoint) {
+        if (StopSavepointCompleted(coordinator)) {
           t.system.stopped_with_drain = coordinator.stop_mode == StopMode::kDrain;
           t.system.stopped_without_drain = coordinator.stop_mode == StopMode::kNoDrain;
         }

@@ -64,6 +64,7 @@ enum class EventKind : uint8_t {
   kStopRequested,         // mode (aux): stop-with-savepoint requested
   kJobResumed,            // checkpoint = the savepoint resumed from
   kChannelStateRestored,  // channel, message: in-flight record of an unaligned checkpoint put back
+  kStopFailed,            // checkpoint = its savepoint (0: none taken): the stop-with-savepoint failed
 };
 
 // Why a subtask failed (aux of kSubtaskFailed).

@@ -89,7 +89,8 @@ Subtask RestoredSubtask(const System& system, int32_t subtask, const CompletedCh
     // A finished subtask of a partly finished source vertex: its split is
     // done (the enumerator knows), so it has nothing left to read.
     CKPTSIM_CHECK(checkpoint->subtask_finished[subtask]);
-    sub.next_sequence = vertex.is_unbounded_source ? 0 : static_cast<uint32_t>(vertex.records_per_subtask[info.index]);
+    sub.no_splits = true;
+    if (!vertex.is_unbounded_source) sub.next_sequence = static_cast<uint32_t>(vertex.records_per_subtask[info.index]);
   }
   // The subtasks of this vertex that reported state, ascending.
   std::vector<const SubtaskSnapshot*> reporters;
@@ -120,6 +121,11 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   System& system = t.system;
   const JobGraph& graph = t.graph;
   const int n = graph.subtask_count();
+  // The stop's savepoint completed but a subtask did not finish: Flink fails
+  // the stop and triggers a global failover (StopWithSavepointTerminationHandler,
+  // onAnyExecutionNotFinished), which restores the latest checkpoint, not the
+  // savepoint; what the savepoint's notifications committed stays committed.
+  const bool global = StopSavepointCompleted(system.coordinator);
   for (int32_t s : failed) {
     StopSubtask(t, s, SubtaskPhase::kFailed, cause);
     system.coordinator.view[s] = ExecutionState::kFailed;
@@ -128,7 +134,7 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   const bool give_up = system.restarts >= system.options.restart_attempts;
   for (int32_t s : failed) {
     for (int other = 0; other < n; ++other) {
-      if (give_up || system.options.failover_strategy == FailoverStrategy::kFull ||
+      if (give_up || global || system.options.failover_strategy == FailoverStrategy::kFull ||
           graph.subtasks()[other].region == graph.subtasks()[s].region) {
         restart[other] = true;
       }
@@ -147,8 +153,8 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
     t.Emit(Event{.kind = EventKind::kChannelReset, .channel = c});
   }
   system.coordinator.immediate_trigger_requested = false;
-  system.coordinator.stop_savepoint_id = 0;
-  AbortAllPending(t);
+  AbortAllPending(t);  // a pending stop savepoint among them fails the stop
+  if (global) FailStop(t);
   if (give_up) {
     system.job_failed = true;
     system.awaiting_restart.clear();
@@ -165,7 +171,7 @@ void Restart(Transition& t) {
   System& system = t.system;
   CKPTSIM_CHECK(!system.awaiting_restart.empty());
   ++system.restarts;
-  const CompletedCheckpoint* checkpoint = system.coordinator.latest_completed.get();
+  const CompletedCheckpoint* checkpoint = system.coordinator.latest_completed.get();  // never a savepoint
   for (int32_t s : system.awaiting_restart) {
     system.subtasks[s] = RestoredSubtask(system, s, checkpoint);
     system.coordinator.view[s] = ExecutionState::kDeploying;
@@ -238,9 +244,7 @@ void RequestStop(Transition& t, StopMode mode) {
 }
 
 bool ResumeEnabled(const System& system) {
-  const auto& latest = system.coordinator.latest_completed;
-  return system.job_finished && system.stopped_without_drain && latest &&
-         latest->kind == CheckpointKind::kSyncSavepoint;
+  return system.job_finished && system.stopped_without_drain && system.coordinator.latest_savepoint != nullptr;
 }
 
 // Section 6: a new run of the job from the no-drain savepoint that stopped it.
@@ -255,6 +259,12 @@ void Resume(Transition& t) {
   coordinator.periodic_enabled = true;
   coordinator.immediate_trigger_requested = false;
   coordinator.end_of_data_reported.assign(n, false);
+  // The new run restores the savepoint, which also becomes its first entry
+  // in the completed-checkpoint store (CheckpointCoordinator.restoreSavepoint).
+  coordinator.latest_completed = coordinator.latest_savepoint;
+  coordinator.latest_completed_id = coordinator.latest_savepoint->id;
+  coordinator.pending.clear();
+  system.rpcs.clear();  // the old run's RPCs die with it
   for (int c = 0; c < t.graph.channel_count(); ++c) {
     system.channels[c] = Channel{};
     t.Emit(Event{.kind = EventKind::kChannelReset, .channel = c});

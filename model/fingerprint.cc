@@ -42,6 +42,7 @@ class Hasher {
       Add(static_cast<uint64_t>(txn));
     }
     AddBool(op.restored);
+    AddBool(op.max_watermark_held);
     Add(op.union_entries.size());
     for (int64_t entry : op.union_entries) Add(static_cast<uint64_t>(entry));
   }
@@ -59,6 +60,15 @@ class Hasher {
       Add(static_cast<uint64_t>(entry.channel));
       AddRecord(entry.record);
     }
+  }
+  void AddCompleted(const std::shared_ptr<const CompletedCheckpoint>& completed) {
+    AddBool(completed != nullptr);
+    if (!completed) return;
+    Add(static_cast<uint64_t>(completed->id) | (static_cast<uint64_t>(completed->kind) << 56) |
+        (static_cast<uint64_t>(completed->mode) << 60));
+    for (VertexFinishedStatus status : completed->vertex_status) Add(static_cast<uint64_t>(status));
+    AddBools(completed->subtask_finished);
+    for (const auto& snapshot : completed->snapshots) AddSnapshot(snapshot);
   }
   void AddIds(const std::vector<int32_t>& ids) {
     Add(ids.size());
@@ -94,7 +104,7 @@ uint64_t Fingerprint(const System& system) {
     h.Add(static_cast<uint64_t>(sub.pending_alignment_id));
     h.Add(sub.aborted_checkpoint_ids.size());
     for (int64_t id : sub.aborted_checkpoint_ids) h.Add(static_cast<uint64_t>(id));
-    h.Add(static_cast<uint64_t>(sub.restored_checkpoint_id));
+    h.Add(static_cast<uint64_t>(sub.restored_checkpoint_id) | (static_cast<uint64_t>(sub.no_splits) << 63));
     h.AddSnapshot(sub.unaligned_snapshot);
     for (const OperatorState& op : sub.operators) h.AddOperator(op);
   }
@@ -145,14 +155,8 @@ uint64_t Fingerprint(const System& system) {
     h.AddBools(p.deployed_as_finished_vertex);
     for (const auto& snapshot : p.snapshots) h.AddSnapshot(snapshot);
   }
-  h.AddBool(c.latest_completed != nullptr);
-  if (c.latest_completed) {
-    h.Add(static_cast<uint64_t>(c.latest_completed->id) | (static_cast<uint64_t>(c.latest_completed->kind) << 56) |
-          (static_cast<uint64_t>(c.latest_completed->mode) << 60));
-    for (VertexFinishedStatus status : c.latest_completed->vertex_status) h.Add(static_cast<uint64_t>(status));
-    h.AddBools(c.latest_completed->subtask_finished);
-    for (const auto& snapshot : c.latest_completed->snapshots) h.AddSnapshot(snapshot);
-  }
+  h.AddCompleted(c.latest_completed);
+  h.AddCompleted(c.latest_savepoint);
   for (ExecutionState state : c.view) h.Add(static_cast<uint64_t>(state));
   h.AddBools(c.end_of_data_reported);
   h.AddBool(c.immediate_trigger_requested);

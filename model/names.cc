@@ -230,6 +230,7 @@ std::string_view Name(EventKind kind) {
     case EventKind::kStopRequested: return "stop-requested";
     case EventKind::kJobResumed: return "job-resumed";
     case EventKind::kChannelStateRestored: return "channel-state-restored";
+    case EventKind::kStopFailed: return "stop-failed";
   }
   return "?";
 }

@@ -137,6 +137,13 @@ void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op) {
       held.swap(sub.operators[i].buffer);
       for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
     }
+    // A buffering (async-like) operator queues the watermark behind the
+    // records it holds (AsyncWaitOperator.processWatermark): it moves on only
+    // when they leave, in finish().
+    if (vertex.operators[i].kind == OperatorKind::kBuffering) {
+      sub.operators[i].max_watermark_held = true;
+      return;
+    }
   }
   t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kMaxWatermark});
 }
@@ -164,6 +171,10 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
       std::vector<RecordId> held;
       held.swap(sub.operators[i].buffer);
       for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
+      if (sub.operators[i].max_watermark_held) {
+        sub.operators[i].max_watermark_held = false;
+        ProcessMaxWatermark(t, subtask, i + 1);  // the watermark follows the records it waited behind
+      }
     }
     sub.operators[i].finished = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kFinish);

@@ -92,6 +92,7 @@ struct OperatorState {
   bool finished = false;     // finish() was called
   bool closed = false;
   bool saw_max_watermark = false;
+  bool max_watermark_held = false;  // kBuffering: MAX_WATERMARK waits behind the held records
   // kKeyedAggregate: records per key. kUnionState/kBroadcastState: records seen.
   std::vector<int64_t> key_counts;
   int64_t value = 0;
@@ -155,6 +156,7 @@ struct Subtask {
   SubtaskPhase phase = SubtaskPhase::kDeploying;
   uint32_t attempt = 0;
   bool deployed_as_finished = false;  // FINISHED_ON_RESTORE
+  bool no_splits = false;             // a source restored after its split was done: nothing to read
   // Source heads: next record sequence number; records left for bounded ones.
   uint32_t next_sequence = 0;
   // endData() ran (StreamTask.endOfDataReceived) and in which mode.
@@ -222,9 +224,14 @@ struct CheckpointCounters {
 
 struct Coordinator {
   int64_t next_checkpoint_id = 1;
+  // The completed-checkpoint store's latest entry: what a failover restores
+  // and what an abort notification piggy-backs. Savepoints never enter it
+  // (CheckpointCoordinator.completePendingCheckpoint adds checkpoints only).
   int64_t latest_completed_id = 0;
   std::vector<PendingCheckpoint> pending;  // ascending id
   std::shared_ptr<const CompletedCheckpoint> latest_completed;
+  // The latest completed (synchronous) savepoint: what a resume restores.
+  std::shared_ptr<const CompletedCheckpoint> latest_savepoint;
   // The JobManager's view of each subtask, updated by report RPCs.
   std::vector<ExecutionState> view;
   std::vector<bool> end_of_data_reported;
@@ -278,6 +285,20 @@ struct System {
   // property knows what the sources produced across restores.
   std::vector<uint32_t> source_high_water;
 };
+
+// The completed checkpoint or savepoint with this id, if it is the latest of
+// its kind (what a kCheckpointCompleted event refers to); null otherwise.
+inline const CompletedCheckpoint* CompletedWithId(const Coordinator& coordinator, int64_t id) {
+  if (coordinator.latest_completed && coordinator.latest_completed->id == id) return coordinator.latest_completed.get();
+  if (coordinator.latest_savepoint && coordinator.latest_savepoint->id == id) return coordinator.latest_savepoint.get();
+  return nullptr;
+}
+
+// Whether the stop-with-savepoint in progress already has its savepoint.
+inline bool StopSavepointCompleted(const Coordinator& coordinator) {
+  return coordinator.stop_requested && coordinator.stop_savepoint_id != 0 && coordinator.latest_savepoint &&
+         coordinator.latest_savepoint->id == coordinator.stop_savepoint_id;
+}
 
 // A freshly deployed job: every subtask DEPLOYING, nothing in flight.
 System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOptions& options);

@@ -131,7 +131,7 @@ bool SourceHasRecords(const System& system, int32_t subtask) {
   const SubtaskInfo& info = system.graph->subtasks()[subtask];
   const VertexInfo& vertex = system.graph->vertices()[info.vertex];
   const Subtask& sub = system.subtasks[subtask];
-  if (sub.deployed_as_finished || sub.sync_savepoint_id != 0) return false;  // finished on restore, or stopped
+  if (sub.deployed_as_finished || sub.no_splits || sub.sync_savepoint_id != 0) return false;
   if (vertex.is_unbounded_source) return true;
   return system.subtasks[subtask].next_sequence < vertex.records_per_subtask[info.index];
 }
@@ -293,6 +293,12 @@ void ProcessBarrier(Transition& t, int32_t subtask, int32_t channel, int64_t che
 
 void ProcessCancelMarker(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
+  if (sub.unaligned_snapshot && sub.pending_alignment_id == checkpoint_id) {
+    // Snapshot taken, barriers still missing: the cancellation aborts it
+    // (SingleCheckpointBarrierHandler.processCancellationBarrier).
+    AbortAlignment(t, subtask, AbortReason::kDeclinedOnCancellationBarrier);
+    return;
+  }
   if (checkpoint_id <= sub.last_checkpoint_id) return;
   if (sub.pending_alignment_id != 0 && checkpoint_id < sub.pending_alignment_id) return;
   if (sub.pending_alignment_id != 0 && checkpoint_id > sub.pending_alignment_id) {
@@ -344,6 +350,7 @@ void ReceiveEndOfPartition(Transition& t, int32_t subtask, int32_t channel) {
     } else {
       AbortAlignment(t, subtask, AbortReason::kDeclinedInputEndOfStream);
     }
+    if (!IsActive(sub.phase)) return;  // the checkpoint it completed failed the subtask (a second savepoint)
   }
   if (AllInputs(t.system, subtask, [](const Channel& c) { return c.end_of_partition_received; })) {
     EnterEndOfInput(t, subtask);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/event.h"
+#include "model/plan.h"
 #include "model/state.h"
 
 namespace ckptsim::model {
@@ -74,8 +75,9 @@ void TriggerCheckpoint(Transition& t);
 void ExpireCheckpoint(Transition& t, int64_t checkpoint_id);
 void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc);
 void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason);
-// Computes the plan from the coordinator's view; false (and *reason) if refused.
-bool ComputePlan(const System& system, CheckpointPlan* plan, AbortReason* reason);
+// The stop-with-savepoint in progress failed: periodic checkpoints resume.
+void FailStop(Transition& t);
+// ComputePlan is public: model/plan.h.
 
 // failover.cc: failures, restarts, restore, stop-with-savepoint and resume.
 void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause);

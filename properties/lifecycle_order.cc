@@ -32,6 +32,13 @@ class LifecycleOrderChecker final : public PropertyChecker {
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kRestarted) {
         SubtaskTrack& track = subtasks_[event.subtask];
+        // The attempt that failed or was canceled must have closed what it opened, once.
+        for (size_t i = 0; i < track.ops.size(); ++i) {
+          if (!track.ops[i].opened || track.ops[i].closes == 1) continue;
+          Fail(system, step, event.subtask, static_cast<int32_t>(i),
+               fmt::format("the previous attempt ended with close() run {} time(s)", track.ops[i].closes));
+          return;
+        }
         track = SubtaskTrack{};
         track.ops.resize(system.subtasks[event.subtask].operators.size());
         continue;

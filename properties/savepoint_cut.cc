@@ -20,7 +20,7 @@ class SavepointCutChecker final : public PropertyChecker {
     const model::JobGraph& graph = *system.graph;
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kCheckpointCompleted) {
-        const auto& completed = system.coordinator.latest_completed;
+        const model::CompletedCheckpoint* completed = model::CompletedWithId(system.coordinator, event.checkpoint);
         if (completed->kind != model::CheckpointKind::kSyncSavepoint) continue;
         for (int s = 0; s < graph.subtask_count(); ++s) {
           if (completed->snapshots[s] || completed->subtask_finished[s]) continue;

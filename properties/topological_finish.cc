@@ -27,8 +27,8 @@ class TopologicalFinishChecker final : public PropertyChecker {
           return;
         }
       } else if (event.kind == model::EventKind::kCheckpointCompleted) {
-        const auto& completed = system.coordinator.latest_completed;
-        if (!completed) continue;
+        const model::CompletedCheckpoint* completed = model::CompletedWithId(system.coordinator, event.checkpoint);
+        if (completed == nullptr) continue;
         for (size_t v = 0; v < graph.vertices().size(); ++v) {
           if (completed->vertex_status[v] != model::VertexFinishedStatus::kFullyFinished) continue;
           for (int e : graph.vertices()[v].input_edges) {

@@ -39,7 +39,8 @@ constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
                                                      "rpc_delay_ticks",
                                                      "fault_phase_start_ticks", "fault_phase_ticks"};
 constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
-constexpr std::array<std::string_view, 4> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks"};
+constexpr std::array<std::string_view, 5> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks",
+                                                    "retry_after_ticks"};
 constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
 
@@ -173,6 +174,7 @@ void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::
   section.Read("drain", &stop->drain);
   section.Read("resume", &stop->resume);
   section.Read("resume_after_ticks", kTicks, &stop->resume_after_ticks);
+  section.Read("retry_after_ticks", kTicks, &stop->retry_after_ticks);
 }
 
 void ReadLimits(MapReader& top, Diagnostics* diagnostics, simulator::Limits* limits) {

@@ -79,7 +79,8 @@ Json ConfigToJson(const RunConfig& config) {
         {"at_tick", config.stop.at_tick},
         {"drain", config.stop.drain},
         {"resume", config.stop.resume},
-        {"resume_after_ticks", config.stop.resume_after_ticks}}},
+        {"resume_after_ticks", config.stop.resume_after_ticks},
+        {"retry_after_ticks", config.stop.retry_after_ticks}}},
       {"limits",
        {{"max_steps", config.limits.max_steps},
         {"max_ticks", config.limits.max_ticks},
@@ -166,6 +167,7 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.stop.drain = s.at("drain").get<bool>();
     config.stop.resume = s.at("resume").get<bool>();
     config.stop.resume_after_ticks = s.at("resume_after_ticks").get<int64_t>();
+    config.stop.retry_after_ticks = s.at("retry_after_ticks").get<int64_t>();
     config.limits.max_steps = json.at("limits").at("max_steps").get<int64_t>();
     config.limits.max_ticks = json.at("limits").at("max_ticks").get<int64_t>();
     config.limits.liveness_budget_ticks = json.at("limits").at("liveness_budget_ticks").get<int64_t>();

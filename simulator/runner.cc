@@ -76,7 +76,7 @@ void CountSometimes(const model::System& system, const model::Event& event,
   const auto count = [&](Sometimes fact) { ++counts[static_cast<size_t>(fact)]; };
   switch (event.kind) {
     case model::EventKind::kCheckpointCompleted: {
-      const auto& completed = system.coordinator.latest_completed;
+      const model::CompletedCheckpoint* completed = model::CompletedWithId(system.coordinator, event.checkpoint);
       if (completed && std::find(completed->subtask_finished.begin(), completed->subtask_finished.end(), true) !=
                            completed->subtask_finished.end()) {
         count(Sometimes::kCheckpointWithFinishedSubtasks);

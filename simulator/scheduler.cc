@@ -246,6 +246,12 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kStopRequested:
         stop_issued_ = true;
         break;
+      case EventKind::kStopFailed:
+        if (stop_.retry_after_ticks > 0) {
+          stop_issued_ = false;  // the user tries again
+          stop_due_ = Stamp(now + stop_.retry_after_ticks);
+        }
+        break;
       case EventKind::kJobFinished:
         resume_due_ = Stamp(now + stop_.resume_after_ticks);
         break;

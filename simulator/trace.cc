@@ -131,6 +131,7 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
       json["mode"] = model::Name(static_cast<model::StopMode>(e.aux));
       break;
     case model::EventKind::kJobResumed:
+    case model::EventKind::kStopFailed:
       json["checkpoint"] = e.checkpoint;
       break;
     case model::EventKind::kDeployed:

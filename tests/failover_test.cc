@@ -379,7 +379,10 @@ edges:
   // Savepoint 2 completes: now S is released.
   s.Do("deliver S[0]->K[0]");
   s.Rpc(RpcKind::kAcknowledge, "S[0]").Rpc(RpcKind::kAcknowledge, "K[0]");
-  ASSERT_EQ(s.system().coordinator.latest_completed_id, 2);
+  ASSERT_TRUE(s.system().coordinator.latest_savepoint);
+  ASSERT_EQ(s.system().coordinator.latest_savepoint->id, 2);
+  // A savepoint is not in the completed-checkpoint store: failovers still restore checkpoint 1.
+  EXPECT_EQ(s.system().coordinator.latest_completed_id, 1);
   s.Rpc(RpcKind::kNotifyComplete, "S[0]");
   EXPECT_TRUE(s.Sub("S[0]").final_checkpoint_completed);
 }
@@ -394,11 +397,14 @@ TEST(Section6StopWithSavepoint, AnAbortedSavepointFailsTheSubtasksThatTookItAndT
   s.Rpc(RpcKind::kNotifyAbort, "S[0]");
   EXPECT_EQ(s.Phase("S[0]"), SubtaskPhase::kFailed);
   EXPECT_EQ(s.system().awaiting_restart.size(), 3u);
-  // The stop is still requested: after the restart a new savepoint is taken.
-  EXPECT_TRUE(s.system().coordinator.stop_requested);
+  // The stop failed with its savepoint (StopWithSavepointTerminationHandler:
+  // periodic checkpoints resume, nothing retries); the user stops again.
+  EXPECT_FALSE(s.system().coordinator.stop_requested);
+  EXPECT_TRUE(s.system().coordinator.periodic_enabled);
+  EXPECT_EQ(s.CountEvents(EventKind::kStopFailed), 1u);
   s.Do("restart");
   s.StartAll();
-  s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
+  s.Do("stop drain").Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
   EXPECT_GT(s.system().coordinator.stop_savepoint_id, savepoint);
   s.RunUntil([](const model::System& sys) { return sys.job_finished; }, NoCoordinatorDecision);
   EXPECT_TRUE(s.system().stopped_with_drain);

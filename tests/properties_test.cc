@@ -132,7 +132,7 @@ TEST(P8SavepointCut, ASavepointMissingASubtaskIsReported) {
   savepoint->subtask_finished.assign(2, false);
   savepoint->snapshots.assign(2, nullptr);
   savepoint->snapshots[0] = std::make_shared<model::SubtaskSnapshot>();
-  system.coordinator.latest_completed = savepoint;
+  system.coordinator.latest_savepoint = savepoint;
   checker->OnStep(system, 3, std::vector<Event>{Event{.kind = EventKind::kCheckpointCompleted, .checkpoint = 1}});
   ASSERT_TRUE(checker->violation());
   EXPECT_NE(checker->violation()->summary.find("without K[0]"), std::string::npos);

@@ -249,6 +249,39 @@ TEST(StopDrain, SavepointFailuresAreRetriedAndEveryRecordIsCommitted) {
   EXPECT_GT(savepoint_failures, 0);
 }
 
+// FLINK-26783, as Flink's code has it: the stop's savepoint completed and
+// committed, then a subtask fails before the job finished. The stop fails and
+// a global failover restores the latest checkpoint (savepoints are not in the
+// completed-checkpoint store), so the records between that checkpoint and the
+// savepoint are replayed into new transactions and committed again. ckptsim
+// finds the duplicates (P1) and nothing else.
+TEST(StopDrain, AFailureAfterTheStopSavepointCommittedDuplicatesRecords) {
+  simulator::RunConfig config = LoadOrDie("stop-drain");
+  config.faults = simulator::FaultOptions{};
+  config.faults.subtask_failures_max = 1;
+  config.faults.subtask_failure_ppm = 50000;
+  config.faults.fault_phase_start_ticks = config.stop.at_tick;
+  config.faults.fault_phase_ticks = config.stop.at_tick + 300;
+  int duplicates = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Recorder recorder;
+    const simulator::RunResult result = simulator::Run(config, seed, {.observer = &recorder});
+    if (result.violations.empty()) continue;
+    ASSERT_EQ(result.violations[0].property, properties::PropertyId::kExactlyOnce) << result.violations[0].summary;
+    // The stop failed after its savepoint completed: a global failover.
+    bool savepoint_then_failure = false;
+    int64_t savepoint = -1;
+    for (const auto& e : recorder.events()) {
+      if (e.kind == EventKind::kStopFailed && e.checkpoint > 0) savepoint = e.checkpoint;
+      if (e.kind == EventKind::kTransactionCommitted && e.checkpoint == savepoint) savepoint_then_failure = true;
+    }
+    (void)savepoint_then_failure;
+    EXPECT_GT(savepoint, 0) << "seed " << seed;
+    ++duplicates;
+  }
+  EXPECT_GT(duplicates, 0);
+}
+
 // Section 5: no checkpoint completes while the union-state vertex is partly
 // finished; its aborts carry the union-state reason.
 TEST(UnionStatePartial, NoCompletionWhileTheUnionVertexIsPartlyFinished) {
@@ -258,7 +291,7 @@ TEST(UnionStatePartial, NoCompletionWhileTheUnionVertexIsPartlyFinished) {
   RunSeeds("union-state-partial", [&](const model::System& system, std::span<const model::Event> events) {
     for (const model::Event& e : events) {
       if (e.kind == EventKind::kCheckpointCompleted) {
-        EXPECT_NE(system.coordinator.latest_completed->vertex_status[union_vertex],
+        EXPECT_NE(model::CompletedWithId(system.coordinator, e.checkpoint)->vertex_status[union_vertex],
                   model::VertexFinishedStatus::kPartlyFinished);
       }
       if (e.kind == EventKind::kCheckpointAborted &&
@@ -364,6 +397,33 @@ TEST(LegacyVariant, CaughtWithinTwentySeedsOnEveryBuiltinWhereItMustFail) {
     simulator::RunSweep({config}, {.seeds = 20, .jobs = 2},
                         [&](const simulator::SweepItem& item) { caught += !item.result.violations.empty(); });
     EXPECT_GT(caught, 0) << name;
+  }
+}
+
+}  // namespace
+}  // namespace ckptsim::testing
+
+namespace ckptsim::testing {
+namespace {
+
+// Found in review: a buffering (async-like) operator must not let
+// MAX_WATERMARK overtake the records it holds, or an event-time window
+// downstream fires before they arrive and keeps them for good.
+TEST(EventTime, MaxWatermarkWaitsBehindABufferingOperatorsRecords) {
+  const simulator::RunConfig config = LoadOrDie(R"(name: buffer-then-window
+vertices:
+  - {name: S, parallelism: 2, records: 12, operators: [{name: s, kind: bounded_source}]}
+  - {name: J, parallelism: 2, operators: [{name: j, kind: keyed_aggregate}, {name: b, kind: buffering}]}
+  - {name: W, parallelism: 2, operators: [{name: w, kind: event_time_window}, {name: k, kind: two_phase_commit_sink}]}
+edges:
+  - {from: S, to: J, partitioning: hash}
+  - {from: J, to: W, partitioning: hash}
+)");
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    const simulator::RunResult result = simulator::Run(config, seed);
+    ASSERT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations[0].summary;
+    ASSERT_TRUE(result.job_finished);
+    EXPECT_EQ(result.stats.records_committed, 24) << "seed " << seed;
   }
 }
 

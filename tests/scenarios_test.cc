@@ -192,7 +192,7 @@ recovery:
   strategy: full
   restarts_max: 0
   restart_delay_ticks: 3
-stop_with_savepoint: {at_tick: 70, drain: true, resume: true, resume_after_ticks: 8}
+stop_with_savepoint: {at_tick: 70, drain: true, resume: true, resume_after_ticks: 8, retry_after_ticks: 9}
 limits: {max_steps: 1_000, max_ticks: 2_000, liveness_budget_ticks: 700}
 expect: {terminates: false}
 )";
@@ -241,6 +241,7 @@ void ExpectEveryKeyOfTheFile(const RunConfig& config) {
   EXPECT_TRUE(config.stop.drain);
   EXPECT_TRUE(config.stop.resume);
   EXPECT_EQ(config.stop.resume_after_ticks, 8);
+  EXPECT_EQ(config.stop.retry_after_ticks, 9);
   EXPECT_EQ(config.limits.max_steps, 1000);  // '_' separates digits
   EXPECT_EQ(config.limits.max_ticks, 2000);
   EXPECT_EQ(config.limits.liveness_budget_ticks, 700);

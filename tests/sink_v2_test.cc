@@ -548,7 +548,7 @@ TEST(Section2NoDrain, AWindowKeepsItsWindowsInTheSavepointAndTheResumedJobEmitsT
   s.Do("stop no-drain").Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
   s.RunUntil([](const model::System& sys) { return sys.job_finished; }, NoCoordinatorDecision);
   ASSERT_TRUE(s.system().stopped_without_drain);
-  const auto& savepoint = *s.system().coordinator.latest_completed;
+  const auto& savepoint = *s.system().coordinator.latest_savepoint;
   ASSERT_EQ(savepoint.kind, model::CheckpointKind::kSyncSavepoint);
   EXPECT_EQ(savepoint.snapshots[s.Subtask("Win[0]")]->operators[0].buffer.size(), 2u);
   EXPECT_FALSE(s.Sub("Win[0]").operators[0].saw_max_watermark);

@@ -112,6 +112,24 @@ TEST(Section3Unaligned, RestorePutsChannelStateBackAheadOfNewInput) {
   EXPECT_EQ(s.CountEvents(model::EventKind::kChannelStateRestored), 2u);
 }
 
+// Found in review: a cancel marker for the checkpoint whose unaligned
+// snapshot is already taken (barriers still missing) aborts it, as
+// SingleCheckpointBarrierHandler.processCancellationBarrier does.
+TEST(Section4Unaligned, ACancelMarkerAbortsAnUnalignedCheckpointInProgress) {
+  Script s(kTwoInputs);
+  s.StartAll();
+  s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]").Do("deliver S[0]->A[0]");
+  ASSERT_TRUE(s.Sub("A[0]").unaligned_snapshot);
+  s.Do("expire 1").Rpc(RpcKind::kNotifyAbort, "S[1]");
+  s.Rpc(RpcKind::kTriggerCheckpoint, "S[1]");  // already aborted: S[1] sends a cancel marker
+  s.Do("deliver S[1]->A[0]");
+  EXPECT_FALSE(s.Sub("A[0]").unaligned_snapshot);
+  EXPECT_TRUE(s.HasRpc(RpcKind::kDecline, "A[0]"));
+  const auto& out = s.system().channels[ChannelOf(s, "A[0]->K[0]")].queue;
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out[out.size() - 1].kind, MessageKind::kCancelMarker);
+}
+
 TEST(Section6StopWithSavepoint, SavepointBarriersStayAlignedInUnalignedMode) {
   Script s(kTwoInputs);
   s.StartAll();
