@@ -35,12 +35,90 @@ struct SweepArgs {
   bool resume = false;
   bool stop_on_first = false;
   bool json = false;
+  std::string report_dir;  // write an HTML report (and its trace) per failing run here
 };
 
 int SweepCommand(const SweepArgs& args);
 
 // Summarises the JSONL files of sweeps (e.g. one per shard) as one sweep.
 int MergeCommand(const std::vector<std::string>& files, bool json);
+
+// render_command.cc: traces to pictures, timelines and reports (visualizer/).
+struct RenderArgs {
+  std::string trace;
+  std::string view;    // jobgraph | spacetime | checkpoints; empty with --format perfetto
+  int64_t step = -1;   // jobgraph: after this many decisions (-1: the end)
+  int64_t from_step = -1;
+  int64_t to_step = -1;
+  std::string format;  // dot | svg | png | perfetto; empty: from the output's extension
+  std::string out;
+  size_t max_nodes = 300;
+};
+int RenderCommand(const RenderArgs& args);
+
+struct TimelineArgs {
+  std::string trace;
+  int64_t from_step = -1;
+  int64_t to_step = -1;
+  bool fold_records = false;
+  std::string out;  // empty: stdout
+};
+int TimelineCommand(const TimelineArgs& args);
+
+struct ReportArgs {
+  std::string trace;
+  std::string out;
+  int frames = 50;
+};
+int ReportCommand(const ReportArgs& args);
+
+// A failing run of a sweep, re-run with a trace for its report.
+struct FailedRun {
+  simulator::RunConfig config;
+  uint64_t seed = 0;
+};
+inline constexpr size_t kSweepReportsMax = 20;
+// Writes DIR/SCENARIO-VARIANT-seedN.jsonl and .html for the first
+// kSweepReportsMax runs; false with a one-line *error.
+bool WriteSweepReports(const std::vector<FailedRun>& runs, const std::string& directory, std::string* error);
+
+// schedule_command.cc: a scripted run, `run [SCENARIO] --schedule FILE`.
+struct ScheduleRunArgs {
+  std::string scenario;  // empty: the schedule's `scenario:`
+  std::string schedule;
+  uint64_t seed = 1;
+  bool seed_given = false;  // --seed overrides the schedule's `seed:`
+  std::string variant;      // empty: the schedule's `variant:`, else the scenario's
+  std::string trace;
+  bool swarm = false;  // refused: a schedule names the subtasks of one graph
+  bool json = false;
+};
+int ScheduleRunCommand(const ScheduleRunArgs& args);
+
+// schedule_command.cc: `schedule-from-trace TRACE [-o FILE] [--steps N]`.
+struct ScheduleFromTraceArgs {
+  std::string trace;
+  std::string out;     // empty: stdout
+  int64_t steps = -1;  // the first N decisions; -1: all
+};
+int ScheduleFromTraceCommand(const ScheduleFromTraceArgs& args);
+
+// plan_command.cc: `plan SCENARIO --finished A[0],B[1] [--json]`.
+struct PlanArgs {
+  std::string scenario;
+  std::string finished;  // comma-separated subtasks or vertices
+  std::string variant;
+  bool json = false;
+};
+int PlanCommand(const PlanArgs& args);
+
+// step_command.cc: `step SCENARIO`, interactive (or scripted from stdin).
+struct StepArgs {
+  std::string scenario;
+  uint64_t seed = 1;
+  std::string variant;
+};
+int StepCommand(const StepArgs& args);
 
 }  // namespace ckptsim::cli
 

@@ -82,9 +82,11 @@ struct RunArgs {
   std::string trace;
   bool swarm = false;
   bool json = false;
+  std::string schedule;  // a scripted run: schedule_command.cc
 };
 
 int RunCommand(const RunArgs& args) {
+  if (args.scenario.empty()) return UsageError("run: SCENARIO is required (see 'ckptsim run --help')");
   simulator::RunConfig config;
   std::string error;
   if (!LoadWithVariant(args.scenario, args.variant, &config, &error)) return UsageError(error);
@@ -211,13 +213,17 @@ int Main(int argc, char** argv) {
   list->add_option("what", list_what, "scenarios | variants | properties")->required();
 
   RunArgs run_args;
-  CLI::App* run = app.add_subcommand("run", "Run one scenario with one seed");
-  run->add_option("scenario", run_args.scenario, "Built-in scenario name or path to a .yaml file")->required();
-  run->add_option("--seed", run_args.seed, "Seed of the run")->capture_default_str();
+  CLI::App* run = app.add_subcommand("run", "Run one scenario with one seed, or drive it with a schedule (--schedule)");
+  run->add_option("scenario", run_args.scenario,
+                  "Built-in scenario name or path to a .yaml file (with --schedule: default the schedule's "
+                  "'scenario:')");
+  CLI::Option* run_seed = run->add_option("--seed", run_args.seed, "Seed of the run")->capture_default_str();
   run->add_option("--variant", run_args.variant, "Protocol variant (flip147, legacy)");
   run->add_option("--trace", run_args.trace, "Write the trace (JSON Lines) to this file");
   run->add_flag("--swarm", run_args.swarm, "Draw the scenario's parameters from the seed (as sweep --swarm)");
   run->add_flag("--json", run_args.json, "Print one JSON summary object");
+  run->add_option("--schedule", run_args.schedule,
+                  "Drive the run with this schedule file (steps, run/until, expect; see schedules/README.md)");
 
   SweepArgs sweep_args;
   CLI::App* sweep = app.add_subcommand("sweep", "Run many seeds of one or more scenarios in parallel");
@@ -234,6 +240,8 @@ int Main(int argc, char** argv) {
                   "Keep the runs already in the --out file (dropping a truncated last line) and add the rest");
   sweep->add_flag("--stop-on-first", sweep_args.stop_on_first, "Stop after the first run that violates a property");
   sweep->add_flag("--json", sweep_args.json, "Print one JSON summary object");
+  sweep->add_option("--report-dir", sweep_args.report_dir,
+                    "Write an HTML report and a trace for each failing run into this directory");
 
   std::vector<std::string> merge_files;
   bool merge_json = false;
@@ -257,6 +265,64 @@ int Main(int argc, char** argv) {
   shrink->add_option("--property", shrink_property, "Property to keep failing (default: the first one violated)");
   shrink->add_option("--max-runs", shrink_max_runs, "Re-simulations allowed")->capture_default_str();
 
+  // Steps are counts of decisions: a minus sign is a mistake, not "unset".
+  const auto step_number = [](const std::string& value) {
+    return value.rfind('-', 0) == 0 ? std::string("must be a step number, 0 or more") : std::string();
+  };
+  RenderArgs render_args;
+  CLI::App* render = app.add_subcommand("render", "Draw a trace: job graph, space-time diagram or checkpoints "
+                                                  "(.dot, .svg, .png), or export it for Perfetto");
+  render->add_option("trace", render_args.trace, "Trace file")->required();
+  render->add_option("--view", render_args.view, "jobgraph | spacetime | checkpoints");
+  render->add_option("--step", render_args.step, "jobgraph: the state after this many decisions (default: the end)")
+      ->check(step_number);
+  render->add_option("--from", render_args.from_step, "spacetime, checkpoints: first step drawn")
+      ->check(step_number);
+  render->add_option("--to", render_args.to_step, "spacetime, checkpoints: last step drawn")
+      ->check(step_number);
+  render->add_option("--max-nodes", render_args.max_nodes, "Node budget of spacetime and checkpoints (0: none)")
+      ->capture_default_str();
+  render->add_option("--format", render_args.format, "dot | svg | png | perfetto (default: from the -o extension)");
+  render->add_option("-o,--out", render_args.out, "Output file (.dot, .svg, .png; .json for perfetto)")->required();
+
+  TimelineArgs timeline_args;
+  CLI::App* timeline = app.add_subcommand("timeline", "Print a trace as a one-line-per-event text timeline");
+  timeline->add_option("trace", timeline_args.trace, "Trace file")->required();
+  timeline->add_option("--from", timeline_args.from_step, "First step shown")->check(step_number);
+  timeline->add_option("--to", timeline_args.to_step, "Last step shown")->check(step_number);
+  timeline->add_flag("--fold", timeline_args.fold_records, "One line per run of record sends and receives");
+  timeline->add_option("-o,--out", timeline_args.out, "Write to this file instead of stdout");
+
+  ReportArgs report_args;
+  CLI::App* report = app.add_subcommand("report", "Write a self-contained HTML report of a trace");
+  report->add_option("trace", report_args.trace, "Trace file")->required();
+  report->add_option("-o,--out", report_args.out, "The .html file to write")->required();
+  report->add_option("--frames", report_args.frames, "Job-graph frames behind the step slider")->capture_default_str();
+
+  PlanArgs plan_args;
+  CLI::App* plan = app.add_subcommand("plan", "The checkpoint plan the coordinator computes with these subtasks "
+                                              "finished: what it triggers, waits for, notifies, or why it refuses");
+  plan->add_option("scenario", plan_args.scenario, "Built-in scenario name or path to a .yaml file")->required();
+  plan->add_option("--finished", plan_args.finished,
+                   "Finished subtasks (A[0]) or whole vertices (A), comma-separated; the others are RUNNING");
+  plan->add_option("--variant", plan_args.variant, "Protocol variant (flip147, legacy)");
+  plan->add_flag("--json", plan_args.json, "Print one JSON object");
+
+  StepArgs step_args;
+  CLI::App* step = app.add_subcommand("step", "Step through a run interactively: pick enabled actions by number "
+                                              "(commands from standard input; 'h' lists them)");
+  step->add_option("scenario", step_args.scenario, "Built-in scenario name or path to a .yaml file")->required();
+  step->add_option("--seed", step_args.seed, "Seed of the scheduler's random steps ('r N')")->capture_default_str();
+  step->add_option("--variant", step_args.variant, "Protocol variant (flip147, legacy)");
+
+  ScheduleFromTraceArgs from_trace_args;
+  CLI::App* from_trace = app.add_subcommand("schedule-from-trace",
+                                            "Write a trace's decision log as a schedule (RPCs named by kind and "
+                                            "subtask), to cut and edit");
+  from_trace->add_option("trace", from_trace_args.trace, "Trace file")->required();
+  from_trace->add_option("-o,--out", from_trace_args.out, "Write the schedule here (default: standard output)");
+  from_trace->add_option("--steps", from_trace_args.steps, "Only the first N decisions");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -268,6 +334,16 @@ int Main(int argc, char** argv) {
     return UsageError(message + " (see 'ckptsim --help')");
   }
   if (list->parsed()) return ListCommand(list_what);
+  if (run->parsed() && !run_args.schedule.empty()) {
+    return ScheduleRunCommand({.scenario = run_args.scenario,
+                               .schedule = run_args.schedule,
+                               .seed = run_args.seed,
+                               .seed_given = run_seed->count() > 0,
+                               .variant = run_args.variant,
+                               .trace = run_args.trace,
+                               .swarm = run_args.swarm,
+                               .json = run_args.json});
+  }
   if (run->parsed()) return RunCommand(run_args);
   if (sweep->parsed()) return SweepCommand(sweep_args);
   if (merge->parsed()) return MergeCommand(merge_files, merge_json);
@@ -275,6 +351,15 @@ int Main(int argc, char** argv) {
   if (shrink->parsed()) {
     if (shrink_max_runs < 1) return UsageError("--max-runs must be at least 1");
     return ShrinkCommand(shrink_path, shrink_out, shrink_property, shrink_max_runs);
+  }
+  if (render->parsed()) return RenderCommand(render_args);
+  if (timeline->parsed()) return TimelineCommand(timeline_args);
+  if (report->parsed()) return ReportCommand(report_args);
+  if (plan->parsed()) return PlanCommand(plan_args);
+  if (step->parsed()) return StepCommand(step_args);
+  if (from_trace->parsed()) {
+    if (from_trace_args.steps < -1) return UsageError("--steps must not be negative");
+    return ScheduleFromTraceCommand(from_trace_args);
   }
   return UsageError("no subcommand");
 }

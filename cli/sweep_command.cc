@@ -176,9 +176,11 @@ int SweepCommand(const SweepArgs& args) {
   };
   int64_t done = 0;
   bool write_failed = false;
+  std::vector<FailedRun> failed;  // for --report-dir, in (scenario, seed) order
   auto on_result = [&](const simulator::SweepItem& item) {
     const std::unique_ptr<Rendered> run = std::move(rendered[item.index]);
     const RunLine& line = *run->line;
+    if (!args.report_dir.empty() && !line.failure.empty()) failed.push_back({item.config(configs), item.seed});
     ++done;
     const std::string origin = out != nullptr ? fmt::format("{}:{}", args.out, resumed_lines + done)
                                               : fmt::format("run {} of this sweep", done);
@@ -212,6 +214,7 @@ int SweepCommand(const SweepArgs& args) {
     PrintThroughput(totals);
   }
   if (write_failed) return UsageError(fmt::format("{}: writing the run lines failed: {}", args.out, std::strerror(errno)));
+  if (std::string error; !failed.empty() && !WriteSweepReports(failed, args.report_dir, &error)) return UsageError(error);
   return summary.failing_runs() > 0 ? kExitViolation : kExitOk;
 }
 

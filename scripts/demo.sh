@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: a sweep over every built-in scenario, then one traced run.
+# The main job: a sweep over every built-in scenario, one traced run, the
+# legacy flow losing data, and last a picture of the traced run.
 # Usage: scripts/demo.sh PATH/TO/ckptsim
 set -euo pipefail
 ckptsim=${1:?usage: scripts/demo.sh PATH/TO/ckptsim}
@@ -13,3 +14,8 @@ echo "== one run with its trace: fig6, seed 1"
 echo
 echo "== the same job under the pre-FLIP-147 flow loses data (exit 1 expected)"
 "$ckptsim" run cascade-2pc --variant legacy --seed 1 | head -n 12 || true
+echo
+echo "== the fig6 run as pictures (Graphviz): an HTML report, and the job graph after 1000 decisions"
+"$ckptsim" report out/fig6-seed1.jsonl -o out/fig6-report.html
+"$ckptsim" render out/fig6-seed1.jsonl --view jobgraph --step 1000 -o out/fig6.svg
+echo "open out/fig6.svg, or out/fig6-report.html for every view and a step slider, in a browser"
