@@ -196,6 +196,21 @@ ShrinkResult Shrink(const RunConfig& config, uint64_t seed, const std::vector<mo
       chunks = std::min(size, chunks * 2);
     }
   }
+  // Reordering: a decision moved one place earlier can let the scheduler
+  // finish the run sooner (an RPC delivered before a step, say).
+  for (bool progress = true; progress && shrinker.Budget();) {
+    progress = false;
+    for (size_t i = 1; i < best.decisions.size() && shrinker.Budget(); ++i) {
+      std::vector<model::Action> candidate = best.decisions;
+      std::swap(candidate[i - 1], candidate[i]);
+      RunResult result;
+      if (shrinker.TryDecisions(best.config, candidate, &result) && result.decisions.size() < best.decisions.size()) {
+        best.decisions = result.decisions;
+        best.result = std::move(result);
+        progress = true;
+      }
+    }
+  }
   best.runs = shrinker.runs();
   return best;
 }

@@ -8,7 +8,8 @@
 // log, by delta debugging (Zeller's ddmin): chunks of decisions are removed,
 // the rest is replayed leniently (a decision that is no longer enabled is
 // skipped) and the scheduler finishes the run without faults; a candidate is
-// kept if the property still fails and the executed log got shorter. The
+// kept if the property still fails and the executed log got shorter; then
+// neighbouring decisions are swapped where that shortens it further. The
 // executed log of the final run is an exact replay log, so the shrunk trace
 // replays like any other.
 #ifndef CKPTSIM_SIMULATOR_SHRINK_H_
