@@ -1,5 +1,7 @@
 #include "cli/report.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "properties/property.h"
@@ -55,6 +57,46 @@ std::string FaultSummary(const simulator::RunStats& s) {
                      s.checkpoint_timeouts);
 }
 
+void PrintRunStats(const model::JobGraph& graph, const simulator::RunStats& s) {
+  std::string reasons;
+  for (const auto& [reason, count] : s.aborted_by_reason) {
+    reasons += fmt::format("{}{}: {}", reasons.empty() ? " (" : ", ", reason, count);
+  }
+  if (!reasons.empty()) reasons += ")";
+  fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}; {} trigger(s) refused by the plan\n",
+             s.checkpoints_triggered, s.checkpoints_completed, s.checkpoints_aborted, reasons, s.checkpoints_refused);
+  fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
+             graph.subtask_count(), s.records_emitted, s.records_committed);
+  fmt::print("faults: {}; {} restart(s), {} subtask(s) deployed finished on restore{}\n", FaultSummary(s), s.restarts,
+             s.finished_on_restore, s.job_failed ? "; the job FAILED (restarts exhausted)" : "");
+  std::string sometimes;
+  for (size_t f = 0; f < simulator::kSometimesCount; ++f) {
+    if (s.sometimes[f] == 0) continue;
+    sometimes += fmt::format("{}{} x{}", sometimes.empty() ? "" : ", ",
+                             simulator::Name(static_cast<simulator::Sometimes>(f)), s.sometimes[f]);
+  }
+  fmt::print("sometimes: {}\n", sometimes.empty() ? "none" : sometimes);
+}
+
+void PrintVerdicts(const simulator::RunResult& result, std::string_view heading,
+                   const std::vector<properties::PropertyId>& expected) {
+  fmt::print("{}\n", heading);
+  for (const properties::PropertyInfo& info : properties::AllProperties()) {
+    const properties::Violation* violation = nullptr;
+    for (const auto& v : result.violations) {
+      if (v.property == info.id) violation = &v;
+    }
+    if (violation == nullptr) {
+      fmt::print("  {} {:<20} held\n", info.code, info.name);
+      continue;
+    }
+    const bool was_expected = std::find(expected.begin(), expected.end(), info.id) != expected.end();
+    fmt::print("  {} {:<20} VIOLATED at step {}: {}{}\n", info.code, info.name, violation->step, violation->summary,
+               was_expected ? " (expected by the schedule)" : "");
+    for (const std::string& detail : violation->details) fmt::print("       {}\n", detail);
+  }
+}
+
 void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
                   const simulator::RunResult& result) {
   const model::JobGraph& graph = *config.graph;
@@ -80,39 +122,9 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
   // Safety violations stop the run; end-of-run ones (P2) come after FINISHED.
   if (!result.violations.empty() && !result.job_finished) end = "stopped at the first violation";
   fmt::print("result: {} after {} steps, {} ticks\n", end, result.steps, result.ticks);
-  const auto& s = result.stats;
-  std::string reasons;
-  for (const auto& [reason, count] : s.aborted_by_reason) {
-    reasons += fmt::format("{}{}: {}", reasons.empty() ? " (" : ", ", reason, count);
-  }
-  if (!reasons.empty()) reasons += ")";
-  fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}; {} trigger(s) refused by the plan\n",
-             s.checkpoints_triggered, s.checkpoints_completed, s.checkpoints_aborted, reasons, s.checkpoints_refused);
-  fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
-             graph.subtask_count(), s.records_emitted, s.records_committed);
-  fmt::print("faults: {}; {} restart(s), {} subtask(s) deployed finished on restore{}\n", FaultSummary(s), s.restarts,
-             s.finished_on_restore, s.job_failed ? "; the job FAILED (restarts exhausted)" : "");
-  std::string sometimes;
-  for (size_t f = 0; f < simulator::kSometimesCount; ++f) {
-    if (s.sometimes[f] == 0) continue;
-    sometimes += fmt::format("{}{} x{}", sometimes.empty() ? "" : ", ",
-                             simulator::Name(static_cast<simulator::Sometimes>(f)), s.sometimes[f]);
-  }
-  fmt::print("sometimes: {}\n", sometimes.empty() ? "none" : sometimes);
+  PrintRunStats(graph, result.stats);
   fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
-  fmt::print("properties:\n");
-  for (const properties::PropertyInfo& info : properties::AllProperties()) {
-    const properties::Violation* violation = nullptr;
-    for (const auto& v : result.violations) {
-      if (v.property == info.id) violation = &v;
-    }
-    if (violation == nullptr) {
-      fmt::print("  {} {:<20} held\n", info.code, info.name);
-      continue;
-    }
-    fmt::print("  {} {:<20} VIOLATED at step {}: {}\n", info.code, info.name, violation->step, violation->summary);
-    for (const std::string& detail : violation->details) fmt::print("       {}\n", detail);
-  }
+  PrintVerdicts(result, "properties:", {});
   const std::string problem = ExpectationProblem(config, result);
   if (!problem.empty()) fmt::print("expectation not met: {}\n", problem);
   fmt::print("replay: {}\n", ReplayCommand(scenario_arg, result.seed, p.variant, config.swarm_drawn));

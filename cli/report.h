@@ -3,9 +3,12 @@
 #define CKPTSIM_CLI_REPORT_H_
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "properties/property.h"
 #include "simulator/run_config.h"
 #include "simulator/runner.h"
 
@@ -20,6 +23,12 @@ std::string SometimesKey(simulator::Sometimes fact);
 // "none", or how many faults of each kind the run injected.
 std::string FaultSummary(const simulator::RunStats& stats);
 // Problems with the scenario's expectations (e.g. "terminates" not met); empty if none.
+// The checkpoints / subtasks / faults / sometimes lines of a run summary.
+void PrintRunStats(const model::JobGraph& graph, const simulator::RunStats& stats);
+// One line per property, with the report's details under a violated one;
+// violations listed in `expected` (by a schedule) are marked as such.
+void PrintVerdicts(const simulator::RunResult& result, std::string_view heading,
+                   const std::vector<properties::PropertyId>& expected);
 std::string ExpectationProblem(const simulator::RunConfig& config, const simulator::RunResult& result);
 void PrintRunText(const simulator::RunConfig& config, const std::string& scenario_arg,
                   const simulator::RunResult& result);

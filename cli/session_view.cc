@@ -88,34 +88,9 @@ void PrintScriptedSummary(const schedules::Session& session, const simulator::Ru
   const auto& s = result.stats;
   const std::string_view job = system.job_failed ? "FAILED" : system.job_finished ? "FINISHED" : "RUNNING";
   fmt::print("result: job {} after {} steps, {} ticks\n", job, result.steps, result.ticks);
-  std::string reasons;
-  for (const auto& [reason, count] : s.aborted_by_reason) {
-    reasons += fmt::format("{}{}: {}", reasons.empty() ? " (" : ", ", reason, count);
-  }
-  if (!reasons.empty()) reasons += ")";
-  fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}; {} trigger(s) refused by the plan\n",
-             s.checkpoints_triggered, s.checkpoints_completed, s.checkpoints_aborted, reasons, s.checkpoints_refused);
-  fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
-             session.graph().subtask_count(), s.records_emitted, s.records_committed);
-  fmt::print("faults: {}; {} restart(s), {} subtask(s) deployed finished on restore\n", FaultSummary(s), s.restarts,
-             s.finished_on_restore);
+  PrintRunStats(session.graph(), s);
   fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
-  fmt::print("properties (as if the run ended here):\n");
-  for (const properties::PropertyInfo& info : properties::AllProperties()) {
-    const properties::Violation* violation = nullptr;
-    for (const auto& v : result.violations) {
-      if (v.property == info.id) violation = &v;
-    }
-    if (violation == nullptr) {
-      fmt::print("  {} {:<20} held\n", info.code, info.name);
-      continue;
-    }
-    const bool expected =
-        std::find(expected_violations.begin(), expected_violations.end(), info.id) != expected_violations.end();
-    fmt::print("  {} {:<20} VIOLATED at step {}: {}{}\n", info.code, info.name, violation->step, violation->summary,
-               expected ? " (expected by the schedule)" : "");
-    for (const std::string& detail : violation->details) fmt::print("       {}\n", detail);
-  }
+  PrintVerdicts(result, "properties (as if the run ended here):", expected_violations);
   fmt::print("replay: {}\n", replay_command);
 }
 
