@@ -429,3 +429,31 @@ edges:
 
 }  // namespace
 }  // namespace ckptsim::testing
+
+namespace ckptsim::testing {
+namespace {
+
+// The README's findings: each scenario under scenarios/findings fails, in
+// the first 200 seeds, the property the README names, and only that one.
+TEST(Findings, EachFindingScenarioFailsAsTheReadmeSays) {
+  const std::pair<const char*, properties::PropertyId> findings[] = {
+      {"stop-failure-after-savepoint", properties::PropertyId::kExactlyOnce},
+      {"union-state-region-failover", properties::PropertyId::kTermination},
+      {"lost-stop-notification", properties::PropertyId::kTermination},
+  };
+  for (const auto& [name, property] : findings) {
+    const simulator::RunConfig config =
+        LoadOrDie(std::string(CKPTSIM_SOURCE_DIR) + "/scenarios/findings/" + name + ".yaml");
+    int failing = 0;
+    simulator::RunSweep({config}, {.seeds = 200, .jobs = 2}, [&](const simulator::SweepItem& item) {
+      if (item.result.violations.empty()) return;
+      ++failing;
+      EXPECT_EQ(item.result.violations.front().property, property) << name << " seed " << item.seed << ": "
+                                                                    << item.result.violations.front().summary;
+    });
+    EXPECT_GT(failing, 0) << name;
+  }
+}
+
+}  // namespace
+}  // namespace ckptsim::testing
