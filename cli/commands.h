@@ -40,6 +40,17 @@ struct SweepArgs {
 
 int SweepCommand(const SweepArgs& args);
 
+struct RestoreCheckArgs {
+  std::string scenario;  // the job that took the savepoint
+  uint64_t seed = 1;
+  std::string into;      // the changed job to restore it into
+  bool json = false;
+};
+
+// Whether Flink's finished-state check would accept restoring the run's
+// latest savepoint (else checkpoint) into another job graph.
+int RestoreCheckCommand(const RestoreCheckArgs& args);
+
 // Summarises the JSONL files of sweeps (e.g. one per shard) as one sweep.
 int MergeCommand(const std::vector<std::string>& files, bool json);
 

@@ -308,6 +308,14 @@ int Main(int argc, char** argv) {
   plan->add_option("--variant", plan_args.variant, "Protocol variant (flip147, legacy)");
   plan->add_flag("--json", plan_args.json, "Print one JSON object");
 
+  RestoreCheckArgs restore_args;
+  CLI::App* restore_check = app.add_subcommand(
+      "restore-check", "Would Flink restore this run's savepoint (else latest checkpoint) into a changed job?");
+  restore_check->add_option("scenario", restore_args.scenario, "The job that took the savepoint")->required();
+  restore_check->add_option("--seed", restore_args.seed, "Seed of its run")->capture_default_str();
+  restore_check->add_option("--into", restore_args.into, "The changed job (built-in name or .yaml path)")->required();
+  restore_check->add_flag("--json", restore_args.json, "Print one JSON object");
+
   StepArgs step_args;
   CLI::App* step = app.add_subcommand("step", "Step through a run interactively: pick enabled actions by number "
                                               "(commands from standard input; 'h' lists them)");
@@ -356,6 +364,7 @@ int Main(int argc, char** argv) {
   if (timeline->parsed()) return TimelineCommand(timeline_args);
   if (report->parsed()) return ReportCommand(report_args);
   if (plan->parsed()) return PlanCommand(plan_args);
+  if (restore_check->parsed()) return RestoreCheckCommand(restore_args);
   if (step->parsed()) return StepCommand(step_args);
   if (from_trace->parsed()) {
     if (from_trace_args.steps < -1) return UsageError("--steps must not be negative");

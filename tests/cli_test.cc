@@ -1,5 +1,6 @@
 // The command-line contract (DESIGN.md): exit codes 0/1/2, one-line errors
 // naming the problem, traces that replay to the same hash.
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -159,6 +160,32 @@ TEST(Cli, ShrinkWritesASmallerTraceThatReplaysAndStillFails) {
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.out.find("nothing to shrink"), std::string::npos) << refused.out;
   for (const auto& p : {trace, small, passing}) std::filesystem::remove(p);
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 3: restoring a savepoint into a changed job runs Flink's finished-state
+// check; illegal changes are refused with the rule (exit 1), legal ones pass.
+TEST(Cli, RestoreCheckAppliesFlinksRulesToAChangedJob) {
+  const std::string dir = std::string(CKPTSIM_TEST_DATA_DIR) + "/restore/";
+  const std::string old_job = "restore-check " + dir + "old.yaml --seed 1 --into " + dir;
+  const Outcome same = RunCli(old_job + "same.yaml");
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_NE(same.out.find("ak-sink                  fully finished"), std::string::npos) << same.out;
+  EXPECT_NE(same.out.find("legal"), std::string::npos);
+  const Outcome chained = RunCli(old_job + "chained-into-finished.yaml");
+  EXPECT_EQ(chained.exit_code, 1) << chained.out;
+  EXPECT_NE(chained.out.find("refused: cannot restore vertex 'AK': its operators have mixed finished statuses"),
+            std::string::npos)
+      << chained.out;
+  const Outcome inserted = RunCli(old_job + "vertex-before-finished.yaml");
+  EXPECT_EQ(inserted.exit_code, 1) << inserted.out;
+  EXPECT_NE(inserted.out.find("its predecessor 'X' is all running"), std::string::npos) << inserted.out;
+  const Outcome missing = RunCli(old_job + "no-such.yaml");
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_EQ(std::count(missing.out.begin(), missing.out.end(), '\n'), 1) << missing.out;
 }
 
 }  // namespace
