@@ -10,25 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include "shell.h"
+
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Outcome = ckptsim::testing::ShellOutcome;  // stdout and stderr together
 
-Outcome RunCli(const std::string& arguments) {
-  const std::string command = std::string(CKPTSIM_BINARY) + " " + arguments + " 2>&1";
-  Outcome outcome;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
+Outcome RunCli(const std::string& arguments) { return ckptsim::testing::RunCkptsim(arguments); }
 
 std::filesystem::path TempPath(const std::string& name) {
   return std::filesystem::temp_directory_path() / ("ckptsim_cli_test_" + std::to_string(::getpid()) + "_" + name);

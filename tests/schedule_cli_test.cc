@@ -11,27 +11,16 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include "shell.h"
 #include <nlohmann/json.hpp>
 
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Outcome = ckptsim::testing::ShellOutcome;  // stdout and stderr together
 
-Outcome Sh(const std::string& command) {
-  Outcome outcome;
-  // A group, so that a here-document in `command` still ends on its own line.
-  std::FILE* pipe = popen(("{ " + command + "\n} 2>&1").c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
+// A group, so that a here-document in `command` still ends on its own line.
+Outcome Sh(const std::string& command) { return ckptsim::testing::RunShell("{ " + command + "\n} 2>&1"); }
 
 Outcome Cli(const std::string& arguments) { return Sh(std::string(CKPTSIM_BINARY) + " " + arguments); }
 

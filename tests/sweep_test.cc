@@ -17,6 +17,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "shell.h"
 #include <nlohmann/json.hpp>
 
 #include "scenarios/loader.h"
@@ -57,15 +59,8 @@ struct Outcome {
 
 Outcome Cli(const std::string& arguments) {
   const std::string err_path = Scratch("stderr.txt");
-  const std::string command = std::string(CKPTSIM_BINARY) + " " + arguments + " 2>" + err_path;
-  Outcome outcome;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const testing::ShellOutcome shell = testing::RunShell(std::string(CKPTSIM_BINARY) + " " + arguments + " 2>" + err_path);
+  Outcome outcome{.exit_code = shell.exit_code, .out = shell.out};
   std::ifstream err(err_path);
   outcome.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
   return outcome;
@@ -524,7 +519,7 @@ const BadSwarm kBadSwarms[] = {
 
 void PrintTo(const BadSwarm& bad, std::ostream* out) { *out << bad.file << ".yaml"; }
 
-class BadSwarmTest : public testing::TestWithParam<BadSwarm> {};
+class BadSwarmTest : public ::testing::TestWithParam<BadSwarm> {};
 
 TEST_P(BadSwarmTest, ErrorNamesTheMarkedLineAndTheRule) {
   const std::string path = kDataDir + "/bad_swarm/" + GetParam().file + ".yaml";
@@ -542,8 +537,8 @@ TEST_P(BadSwarmTest, ErrorNamesTheMarkedLineAndTheRule) {
       << "message: " << error.message << "\nexpected phrase: " << GetParam().phrase;
 }
 
-INSTANTIATE_TEST_SUITE_P(BadSwarms, BadSwarmTest, testing::ValuesIn(kBadSwarms),
-                         [](const testing::TestParamInfo<BadSwarm>& param_info) { return std::string(param_info.param.file); });
+INSTANTIATE_TEST_SUITE_P(BadSwarms, BadSwarmTest, ::testing::ValuesIn(kBadSwarms),
+                         [](const ::testing::TestParamInfo<BadSwarm>& param_info) { return std::string(param_info.param.file); });
 
 TEST(BadSwarmFolderTest, EveryFileHasAnEntryInTheTable) {
   for (const auto& entry : std::filesystem::directory_iterator(kDataDir + "/bad_swarm")) {

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include "shell.h"
 #include <nlohmann/json.hpp>
 
 #include "scenarios/loader.h"
@@ -88,22 +90,10 @@ std::string ViewDot(const simulator::Trace& trace, visualizer::View view, int64_
 
 // The ckptsim binary through a shell, as a user runs it: exit code and
 // stdout+stderr (like cli_test.cc's helper; `prefix` goes before the binary).
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-};
+using Outcome = testing::ShellOutcome;
 
 Outcome RunCli(const std::string& arguments, const std::string& prefix = "") {
-  const std::string command = prefix + std::string(CKPTSIM_BINARY) + " " + arguments + " 2>&1";
-  Outcome outcome;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
+  return testing::RunCkptsim(arguments, prefix);
 }
 
 // --- Golden files -------------------------------------------------------------
@@ -144,7 +134,7 @@ void ExpectGolden(const std::string& file, const std::string& actual) {
                                      "review the diff.";
 }
 
-class VisualizerGolden : public testing::TestWithParam<GoldenCase> {};
+class VisualizerGolden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(VisualizerGolden, DotAndTimelineMatchByteForByte) {
   const GoldenCase& c = GetParam();
@@ -164,7 +154,7 @@ TEST_P(VisualizerGolden, DotAndTimelineMatchByteForByte) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SmallScenarios, VisualizerGolden,
-                         testing::Values(GoldenCase{"tiny", 3}, GoldenCase{"tiny-legacy", 2}),
+                         ::testing::Values(GoldenCase{"tiny", 3}, GoldenCase{"tiny-legacy", 2}),
                          [](const auto& param_info) {
                            std::string name = param_info.param.name;
                            std::replace(name.begin(), name.end(), '-', '_');
