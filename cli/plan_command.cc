@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "model/plan.h"
 #include "model/system.h"
+#include "simulator/runner.h"
 #include "schedules/lexer.h"
 #include "schedules/names.h"
 
@@ -107,7 +108,7 @@ int PlanCommand(const PlanArgs& args) {
   std::sort(finished.begin(), finished.end());
   finished.erase(std::unique(finished.begin(), finished.end()), finished.end());
 
-  model::System system = model::InitialSystem(config.graph, config.protocol);
+  model::System system = simulator::InitialSystemOf(config);
   system.coordinator.view.assign(graph.subtask_count(), model::ExecutionState::kRunning);
   for (int32_t s : finished) system.coordinator.view[s] = model::ExecutionState::kFinished;
   const bool any_finished = !finished.empty();

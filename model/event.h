@@ -63,6 +63,8 @@ enum class EventKind : uint8_t {
   kJobFailed,             // the restart strategy gave up
   kStopRequested,         // mode (aux): stop-with-savepoint requested
   kJobResumed,            // checkpoint = the savepoint resumed from
+  kJobGraphChanged,       // checkpoint = the savepoint: the resume deploys the job's new version
+  kResumeRefused,         // checkpoint = the savepoint: the topology check refused the new version
   kChannelStateRestored,  // channel, message: in-flight record of an unaligned checkpoint put back
   kStopFailed,            // checkpoint = its savepoint (0: none taken): the stop-with-savepoint failed
 };

@@ -12,6 +12,8 @@
 #include <algorithm>
 
 #include "model/check.h"
+#include "model/graph_change.h"
+#include "model/restore_check.h"
 #include "model/system.h"
 #include "model/transition.h"
 
@@ -92,6 +94,7 @@ Subtask RestoredSubtask(const System& system, int32_t subtask, const CompletedCh
     sub.no_splits = true;
     if (!vertex.is_unbounded_source) sub.next_sequence = static_cast<uint32_t>(vertex.records_per_subtask[info.index]);
   }
+  if (checkpoint->state_assigned) return sub;  // redistributed for a changed job: union and broadcast included
   // The subtasks of this vertex that reported state, ascending.
   std::vector<const SubtaskSnapshot*> reporters;
   for (int i = 0; i < vertex.parallelism; ++i) {
@@ -244,7 +247,8 @@ void RequestStop(Transition& t, StopMode mode) {
 }
 
 bool ResumeEnabled(const System& system) {
-  return system.job_finished && system.stopped_without_drain && system.coordinator.latest_savepoint != nullptr;
+  return system.job_finished && system.stopped_without_drain && system.coordinator.latest_savepoint != nullptr &&
+         system.resume_refusal.empty();
 }
 
 // Section 6: a new run of the job from the no-drain savepoint that stopped it.
@@ -275,6 +279,57 @@ void Resume(Transition& t) {
   const int32_t restarts = system.restarts;
   Restart(t);
   system.restarts = restarts;  // a resume is a new run, not a restart
+}
+
+// Section 7: the stop's savepoint restored into the job's new version. The
+// topology check runs first (Flink runs it for a user-chosen savepoint); if
+// it refuses, the new version never starts and the job stays stopped. Else
+// the old version's subtasks and channels are gone: the new ones start from
+// the savepoint redistributed for them, the store's transactions move to the
+// subtasks that took over their owners' state, and the resume proceeds as
+// into the same job.
+void ResumeIntoChangedJob(System& system, std::vector<Event>& events) {
+  const auto savepoint = system.coordinator.latest_savepoint;
+  CKPTSIM_CHECK(savepoint && system.resume_graph && !system.graph_change);
+  auto change = std::make_shared<GraphChange>();
+  std::optional<std::string> refusal = MatchJobGraphs(system.graph, system.resume_graph, change.get());
+  if (!refusal) refusal = CheckFinishedStateTopology(*system.resume_graph, OperatorStatuses(*system.graph, *savepoint));
+  if (refusal) {
+    system.resume_refusal = *refusal;
+    events.push_back(Event{.kind = EventKind::kResumeRefused, .checkpoint = savepoint->id});
+    return;
+  }
+  change->savepoint = savepoint;
+  change->source_high_water = system.source_high_water;
+  const JobGraph& from = *system.graph;
+  const JobGraph& to = *system.resume_graph;
+  uint32_t attempt = 0;
+  for (const Subtask& sub : system.subtasks) attempt = std::max(attempt, sub.attempt);
+  system.subtasks.assign(to.subtask_count(), Subtask{});
+  for (Subtask& sub : system.subtasks) sub.attempt = attempt;  // the restore makes it the next one
+  system.channels.assign(to.channel_count(), Channel{});
+  system.coordinator.view.assign(to.subtask_count(), ExecutionState::kFinished);
+  system.coordinator.end_of_data_reported.assign(to.subtask_count(), false);
+  change->redistributed = std::make_shared<const CompletedCheckpoint>(RedistributeSavepoint(*change, *savepoint));
+  system.coordinator.latest_savepoint = change->redistributed;
+  for (Transaction& txn : system.store.transactions) {
+    txn.owner_subtask = NewOwner(*change, txn.owner_subtask);
+    for (RecordId& record : txn.records) record = RemapRecord(*change, record);
+  }
+  std::vector<uint32_t> high_water(to.subtask_count(), 0);
+  for (int s = 0; s < from.subtask_count(); ++s) {
+    const SubtaskInfo& info = from.subtasks()[s];
+    if (!from.vertices()[info.vertex].is_source) continue;
+    const OperatorRef head = change->operator_of[info.vertex].front();
+    high_water[to.SubtaskOf(head.vertex, info.index)] = system.source_high_water[s];
+  }
+  system.source_high_water = std::move(high_water);
+  system.awaiting_restart.clear();
+  system.graph = system.resume_graph;
+  system.graph_change = change;
+  events.push_back(Event{.kind = EventKind::kJobGraphChanged, .checkpoint = savepoint->id});
+  Transition t(system, events);
+  Resume(t);
 }
 
 }  // namespace ckptsim::model

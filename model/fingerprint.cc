@@ -174,6 +174,8 @@ uint64_t Fingerprint(const System& system) {
   }
   h.AddBool(system.job_finished);
   h.AddBool(system.job_failed);
+  h.AddBool(system.graph_change != nullptr);  // which version of the job runs
+  h.AddBool(!system.resume_refusal.empty());
   h.AddBool(system.stopped_with_drain);
   h.AddBool(system.stopped_without_drain);
   h.AddIds(system.awaiting_restart);

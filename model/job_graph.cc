@@ -13,6 +13,15 @@
 namespace ckptsim::model {
 namespace {
 
+uint64_t NameHash(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
 struct KindName {
   OperatorKind kind;
   std::string_view name;
@@ -214,6 +223,7 @@ std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* 
     }
     VertexInfo info;
     info.name = vs.name;
+    info.uid = NameHash(vs.name);
     info.parallelism = vs.parallelism;
     info.operators = vs.operators;
     info.is_source = IsSource(vs.operators.front().kind);

@@ -108,6 +108,9 @@ struct SubtaskInfo {
 
 struct VertexInfo {
   std::string name;
+  // A hash of the name (FNV-1a): the vertex's identity across versions of a
+  // job, so a record's lineage names the same path in both (graph_change.h).
+  uint64_t uid = 0;
   int parallelism = 1;
   int first_subtask = 0;  // subtasks are [first_subtask, first_subtask + parallelism)
   std::vector<OperatorSpec> operators;

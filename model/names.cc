@@ -229,6 +229,8 @@ std::string_view Name(EventKind kind) {
     case EventKind::kJobFailed: return "job-failed";
     case EventKind::kStopRequested: return "stop-requested";
     case EventKind::kJobResumed: return "job-resumed";
+    case EventKind::kJobGraphChanged: return "job-graph-changed";
+    case EventKind::kResumeRefused: return "resume-refused";
     case EventKind::kChannelStateRestored: return "channel-state-restored";
     case EventKind::kStopFailed: return "stop-failed";
   }

@@ -19,14 +19,14 @@ int KeyOf(const RecordId& record) {
 
 RecordId SourceRecord(const JobGraph& graph, int32_t subtask, uint32_t sequence) {
   const SubtaskInfo& info = graph.subtasks()[subtask];
-  return RecordId{.lineage = Mix(0, static_cast<uint64_t>(info.vertex) + 1),
+  return RecordId{.lineage = Mix(0, graph.vertices()[info.vertex].uid),
                   .sequence = sequence,
                   .source_vertex = static_cast<uint16_t>(info.vertex),
                   .source_subtask = static_cast<uint16_t>(info.index)};
 }
 
 RecordId EnterVertex(const JobGraph& graph, int32_t consumer, RecordId record) {
-  record.lineage = Mix(record.lineage, static_cast<uint64_t>(graph.subtasks()[consumer].vertex) + 1);
+  record.lineage = Mix(record.lineage, graph.vertices()[graph.subtasks()[consumer].vertex].uid);
   return record;
 }
 

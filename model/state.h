@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -212,6 +213,10 @@ struct CompletedCheckpoint {
   std::vector<VertexFinishedStatus> vertex_status;                 // by vertex
   std::vector<bool> subtask_finished;                              // by subtask: FinishedOperatorSubtaskState
   std::vector<std::shared_ptr<const SubtaskSnapshot>> snapshots;  // by subtask; null for finished ones
+  // A savepoint redistributed for a changed job (graph_change.h): each
+  // snapshot is what its subtask restores, union and broadcast state
+  // included, rather than what that subtask reported.
+  bool state_assigned = false;
 };
 
 struct CheckpointCounters {
@@ -262,8 +267,17 @@ struct ExternalStore {
   std::vector<Transaction> transactions;
 };
 
+struct GraphChange;  // graph_change.h
+
 struct System {
   std::shared_ptr<const JobGraph> graph;
+  // The new version of the job a resume restores the stop's savepoint into
+  // (null: the same job), and, once it has, how the two versions relate.
+  // A resume the finished-state topology check refuses leaves the job
+  // stopped, with Flink's reason.
+  std::shared_ptr<const JobGraph> resume_graph;
+  std::shared_ptr<const GraphChange> graph_change;
+  std::string resume_refusal;
   ProtocolOptions options;
   std::vector<Subtask> subtasks;
   std::vector<Channel> channels;

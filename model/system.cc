@@ -125,6 +125,10 @@ bool IsEnabled(const System& system, const Action& action) {
 }
 
 void Apply(System& system, const Action& action, std::vector<Event>& events) {
+  if (action.kind == ActionKind::kResume && system.resume_graph && !system.graph_change) {
+    ResumeIntoChangedJob(system, events);  // swaps the graph: no Transition may outlive the old one
+    return;
+  }
   Transition t(system, events);
   switch (action.kind) {
     case ActionKind::kStep:

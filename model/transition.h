@@ -89,6 +89,7 @@ bool StopEnabled(const System& system);
 void RequestStop(Transition& t, StopMode mode);
 bool ResumeEnabled(const System& system);
 void Resume(Transition& t);
+void ResumeIntoChangedJob(System& system, std::vector<Event>& events);
 
 }  // namespace ckptsim::model
 

@@ -54,24 +54,30 @@ std::string DescribeRecord(const model::JobGraph& graph, const model::RecordId& 
                      record.source_subtask, record.sequence, record.lineage);
 }
 
-PropertySet::PropertySet(const model::System& initial) {
-  checkers_.push_back(MakeExactlyOnceChecker(initial));
-  checkers_.push_back(MakeNoDataLossChecker(initial));
-  checkers_.push_back(MakeTopologicalFinishChecker(initial));
-  checkers_.push_back(MakeTransactionHygieneChecker(initial));
-  checkers_.push_back(MakeChannelDisciplineChecker(initial));
-  checkers_.push_back(MakeLifecycleOrderChecker(initial));
-  checkers_.push_back(MakeConsistentCutChecker(initial));
-  checkers_.push_back(MakeSavepointCutChecker(initial));
-  checkers_.push_back(MakeEventTimeChecker(initial));
+PropertySet::PropertySet(const model::System& initial)
+    : factories_{MakeExactlyOnceChecker,        MakeNoDataLossChecker,     MakeTopologicalFinishChecker,
+                 MakeTransactionHygieneChecker, MakeChannelDisciplineChecker, MakeLifecycleOrderChecker,
+                 MakeConsistentCutChecker,      MakeSavepointCutChecker,   MakeEventTimeChecker} {
+  for (Factory factory : factories_) checkers_.push_back(factory(initial));
 }
 
 void PropertySet::OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) {
-  for (auto& checker : checkers_) checker->OnStep(system, step, events);
+  // A resume into the job's new version is the first event of its step.
+  if (!events.empty() && events.front().kind == model::EventKind::kJobGraphChanged) {
+    for (size_t i = 0; i < checkers_.size(); ++i) {
+      if (checkers_[i]->violation() || checkers_[i]->OnGraphChange(system)) continue;
+      checkers_[i] = factories_[i](system);
+    }
+  }
+  for (auto& checker : checkers_) {
+    if (!checker->violation()) checker->OnStep(system, step, events);  // only its first violation counts
+  }
 }
 
 void PropertySet::OnEnd(const model::System& system, const RunEnd& end) {
-  for (auto& checker : checkers_) checker->OnEnd(system, end);
+  for (auto& checker : checkers_) {
+    if (!checker->violation()) checker->OnEnd(system, end);
+  }
 }
 
 bool PropertySet::AnyViolated() const {

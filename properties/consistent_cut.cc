@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 
 #include "model/routing.h"
+#include "model/graph_change.h"
+#include "properties/carry_over.h"
 #include "properties/property.h"
 
 namespace ckptsim::properties {
@@ -33,11 +35,32 @@ struct Expectation {
 
 class ConsistentCutChecker final : public PropertyChecker {
  public:
-  explicit ConsistentCutChecker(const model::System& initial) : reset_(initial.subtasks.size(), false) {}
+  explicit ConsistentCutChecker(const model::System& initial) : reset_(initial.subtasks.size(), false) {
+    if (!initial.graph_change) return;
+    // Resumed into the job's new version: the records before the savepoint
+    // are the old version's. Those it held go on from where the restore put
+    // them; the rest is settled, keyed counts included; only transactions
+    // the new version begins are examined.
+    CarryOver carry = ComputeCarryOver(initial);
+    settled_ = std::move(carry.floor);
+    settled_key_counts_ = std::move(carry.key_counts);
+    held_ = std::move(carry.held);
+    misplaced_ = std::move(carry.misplaced);
+    examined_ = initial.store.transactions.size();
+  }
 
   PropertyId id() const override { return PropertyId::kConsistentCut; }
 
   void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) override {
+    if (!misplaced_.empty()) {
+      Report(Violation{.property = id(),
+                       .step = step,
+                       .summary = fmt::format("savepoint {} was restored into the job's new version with keyed "
+                                              "state away from its keys ({} record(s))",
+                                              system.graph_change->savepoint->id, misplaced_.size()),
+                       .details = {misplaced_.front()}});
+      return;
+    }
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kRestarted) {
         // A subtask restored without state (it had finished) starts counting
@@ -139,25 +162,36 @@ class ConsistentCutChecker final : public PropertyChecker {
     // Walk the records past the settled prefix, one source subtask at a time.
     Expectation expected;
     expected.key_counts = settled_key_counts_;
+    // Adds what one record copy before the cut needs; false (and reported) if
+    // a copy that reached its store is not in a transaction the checkpoint covers.
+    const auto absorb = [&](const Expectation& one) {
+      for (const Located& item : one.in_store) {
+        if (!covered_.contains(item)) {
+          Fail(system, step, checkpoint,
+               fmt::format("record {} is before the cut but not in any transaction of {} that the checkpoint "
+                           "covers",
+                           DescribeRecord(graph, item.second), graph.SubtaskName(item.first)));
+          return false;
+        }
+      }
+      expected.in_buffers.insert(one.in_buffers.begin(), one.in_buffers.end());
+      expected.in_channels.insert(one.in_channels.begin(), one.in_channels.end());
+      for (const auto& [key, n] : one.key_counts) expected.key_counts[key] += n;
+      expected_in_store_.insert(one.in_store.begin(), one.in_store.end());
+      return true;
+    };
+    for (const HeldRecord& held : held_) {
+      Expectation one;
+      Walk(graph, checkpoint, held.subtask, held.op, held.record, one);
+      if (!absorb(one)) return;
+    }
     for (int s = 0; s < graph.subtask_count(); ++s) {
       bool prefix_settled = true;
       for (int64_t seq = settled_[s]; seq < offsets[s]; ++seq) {
         Expectation one;
         Walk(graph, checkpoint, s, 1, model::SourceRecord(graph, s, static_cast<uint32_t>(seq)), one);
-        bool all_in_store = one.in_buffers.empty() && one.in_channels.empty();
-        for (const Located& item : one.in_store) {
-          if (!covered_.contains(item)) {
-            Fail(system, step, checkpoint,
-                 fmt::format("record {} is before the cut but not in any transaction of {} that the checkpoint "
-                             "covers",
-                             DescribeRecord(graph, item.second), graph.SubtaskName(item.first)));
-            return;
-          }
-        }
-        expected.in_buffers.insert(one.in_buffers.begin(), one.in_buffers.end());
-        expected.in_channels.insert(one.in_channels.begin(), one.in_channels.end());
-        for (const auto& [key, n] : one.key_counts) expected.key_counts[key] += n;
-        expected_in_store_.insert(one.in_store.begin(), one.in_store.end());
+        const bool all_in_store = one.in_buffers.empty() && one.in_channels.empty();
+        if (!absorb(one)) return;
         // Only a checkpoint settles records: a failover restores checkpoints,
         // never savepoints, so what a savepoint covers may still be rolled back.
         if (prefix_settled && all_in_store && checkpoint.kind == model::CheckpointKind::kCheckpoint) {
@@ -220,6 +254,8 @@ class ConsistentCutChecker final : public PropertyChecker {
   }
 
   std::vector<bool> reset_;
+  std::vector<HeldRecord> held_;  // held by an operator at the savepoint a changed job resumed from
+  std::vector<std::string> misplaced_;
   std::vector<std::pair<int32_t, model::RecordId>> targets_;
   std::vector<int64_t> settled_;                          // by source subtask
   std::map<std::pair<int32_t, int>, int64_t> settled_key_counts_;

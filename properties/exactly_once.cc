@@ -40,6 +40,21 @@ class ExactlyOnceChecker final : public PropertyChecker {
 
   void OnEnd(const model::System&, const RunEnd&) override {}
 
+  // The store's transactions moved to the new job's subtasks: what is
+  // visible is keyed anew (a duplicate would have been reported already).
+  bool OnGraphChange(const model::System& after) override {
+    visible_.clear();
+    const auto& transactions = after.store.transactions;
+    for (size_t t = 0; t < transactions.size(); ++t) {
+      if (transactions[t].state != model::TransactionState::kCommitted) continue;
+      const int sink_vertex = after.graph->subtasks()[transactions[t].owner_subtask].vertex;
+      for (const model::RecordId& record : transactions[t].records) {
+        visible_.try_emplace(std::make_pair(sink_vertex, record), static_cast<int64_t>(t));
+      }
+    }
+    return true;
+  }
+
  private:
   std::map<std::pair<int, model::RecordId>, int64_t> visible_;  // -> first transaction
 };

@@ -6,12 +6,14 @@
 // sink, or a Sink V2 writer even when its committer is the next vertex):
 // that is the vertex owning the transaction.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "model/routing.h"
+#include "properties/carry_over.h"
 #include "properties/property.h"
 
 namespace ckptsim::properties {
@@ -37,6 +39,10 @@ void Propagate(const model::JobGraph& graph, int32_t subtask, const model::Recor
 
 class NoDataLossChecker final : public PropertyChecker {
  public:
+  explicit NoDataLossChecker(const model::System& initial) {
+    if (initial.graph_change) carry_ = ComputeCarryOver(initial);
+  }
+
   PropertyId id() const override { return PropertyId::kNoDataLoss; }
 
   void OnStep(const model::System&, int64_t, std::span<const model::Event>) override {}
@@ -45,6 +51,21 @@ class NoDataLossChecker final : public PropertyChecker {
     if (!end.job_finished || end.stopped_without_drain) return;
     const model::JobGraph& graph = *system.graph;
     std::set<SinkRecord> expected;
+    if (carry_) {
+      // Resumed into the job's new version: what the old version wrote
+      // before the savepoint, and what it held there, from where it went.
+      if (!carry_->lost.empty()) {
+        Report(Violation{.property = id(),
+                         .step = end.step,
+                         .summary = fmt::format("{} record(s) held at the savepoint were not restored into the "
+                                                "job's new version",
+                                                carry_->lost.size()),
+                         .details = {carry_->lost.front()}});
+        return;
+      }
+      expected = carry_->in_store;
+      for (const HeldRecord& held : carry_->held) Propagate(graph, held.subtask, held.record, expected);
+    }
     for (int s = 0; s < graph.subtask_count(); ++s) {
       const model::SubtaskInfo& info = graph.subtasks()[s];
       const model::VertexInfo& vertex = graph.vertices()[info.vertex];
@@ -59,7 +80,7 @@ class NoDataLossChecker final : public PropertyChecker {
       if (sub.deployed_as_finished) {
         produced = vertex.is_unbounded_source ? system.source_high_water[s] : vertex.records_per_subtask[info.index];
       }
-      for (int64_t seq = 0; seq < produced; ++seq) {
+      for (int64_t seq = carry_ ? carry_->floor[s] : 0; seq < produced; ++seq) {
         Propagate(graph, s, model::SourceRecord(graph, s, static_cast<uint32_t>(seq)), expected);
       }
     }
@@ -95,12 +116,15 @@ class NoDataLossChecker final : public PropertyChecker {
     if (lost.size() > kShown) violation.details.push_back(fmt::format("... and {} more", lost.size() - kShown));
     Report(std::move(violation));
   }
+
+ private:
+  std::optional<CarryOver> carry_;
 };
 
 }  // namespace
 
-std::unique_ptr<PropertyChecker> MakeNoDataLossChecker(const model::System&) {
-  return std::make_unique<NoDataLossChecker>();
+std::unique_ptr<PropertyChecker> MakeNoDataLossChecker(const model::System& initial) {
+  return std::make_unique<NoDataLossChecker>(initial);
 }
 
 }  // namespace ckptsim::properties

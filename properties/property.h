@@ -66,6 +66,14 @@ class PropertyChecker {
   virtual PropertyId id() const = 0;
   virtual void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) = 0;
   virtual void OnEnd(const model::System& system, const RunEnd& end) = 0;
+  // The job was resumed into its new version (model/graph_change.h): subtask
+  // and channel indices changed. A checker that can go on across the change
+  // brings itself over and returns true; the others are replaced by a fresh
+  // one built from `after` (which sees `after.graph_change`).
+  virtual bool OnGraphChange(const model::System& after) {
+    (void)after;
+    return false;
+  }
   const std::optional<Violation>& violation() const { return violation_; }
 
  protected:
@@ -98,6 +106,8 @@ class PropertySet {
   const std::vector<std::unique_ptr<PropertyChecker>>& checkers() const { return checkers_; }
 
  private:
+  using Factory = std::unique_ptr<PropertyChecker> (*)(const model::System&);
+  std::vector<Factory> factories_;  // by checker
   std::vector<std::unique_ptr<PropertyChecker>> checkers_;
 };
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "model/graph_change.h"
 #include "scenarios/graph_reader.h"
 #include "scenarios/options_reader.h"
 #include "scenarios/swarm_reader.h"
@@ -24,6 +25,9 @@ namespace ckptsim::scenarios {
 namespace {
 
 using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
+
+// `depth`: 0 for the scenario asked for, 1 for the new version its resume_into names.
+LoadResult LoadFile(const std::string& path, int depth);
 
 constexpr std::array<std::string_view, 13> kTopLevelKeys{
     "name",   "description", "variant",  "vertices",            "edges",  "checkpointing",
@@ -45,7 +49,68 @@ void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& conf
   }
 }
 
-LoadResult Parse(const std::string& yaml, const std::string& display_name) {
+constexpr std::array<std::string_view, 2> kResumeIntoKeys{"vertices", "edges"};
+
+// `stop_with_savepoint.resume_into`: the job's new version, as `vertices` and
+// `edges` in place or as the path of another scenario file (relative to
+// this one's folder) whose graph is taken. Checked against the job here, so
+// a change no savepoint could survive is refused at load time; the topology
+// check, which needs the savepoint's finished statuses, runs at the resume.
+void ReadResumeInto(MapReader& top, const std::string& display_name, int depth, Diagnostics* diagnostics,
+                    simulator::RunConfig* config) {
+  std::optional<Located> stop = top.Find("stop_with_savepoint");
+  if (!stop || !stop->node.IsMap() || !stop->node["resume_into"]) return;
+  const YAML::Node node = stop->node["resume_into"];
+  const int line = LineOf(node);
+  const auto fail = [&](const std::string& message) {
+    diagnostics->Report(line, fmt::format("stop_with_savepoint: resume_into: {}", message));
+  };
+  if (!config->stop.resume || config->stop.drain) {
+    fail("a job resumes into a new version only after a stop without drain; set resume: true and drain: false");
+    return;
+  }
+  simulator::StopWithSavepoint& target = config->stop;
+  if (node.IsScalar()) {
+    const std::filesystem::path path =
+        std::filesystem::path(display_name).parent_path() / std::filesystem::path(node.as<std::string>());
+    if (depth > 0) {
+      fail("the new version's file names another one; only its vertices and edges are read");
+      return;
+    }
+    LoadResult other = LoadFile(path.string(), depth + 1);
+    if (auto* error = std::get_if<ScenarioError>(&other)) {
+      fail(fmt::format("cannot load the new version: {}", error->ToString()));
+      return;
+    }
+    auto& loaded = std::get<simulator::RunConfig>(other);
+    target.resume_into_spec = std::move(loaded.graph_spec);
+    target.resume_into = std::move(loaded.graph);
+  } else {
+    MapReader section(Located{node, line, "resume_into"}, "stop_with_savepoint.resume_into", kResumeIntoKeys,
+                      diagnostics);
+    GraphLines lines;
+    target.resume_into_spec = ReadJobGraph(section, diagnostics, &lines);
+    if (!diagnostics->ok()) return;
+    target.resume_into = CompileJobGraph(target.resume_into_spec, lines, diagnostics);
+    if (!diagnostics->ok()) return;
+  }
+  // Sources keep their vertex index, so records keep their keys.
+  if (auto refusal = model::AlignSourcePositions(*config->graph, &target.resume_into_spec)) {
+    fail(*refusal);
+    return;
+  }
+  model::GraphError error;
+  auto aligned = model::JobGraph::Compile(target.resume_into_spec, &error);
+  if (!aligned) {
+    fail(error.message);
+    return;
+  }
+  target.resume_into = std::make_shared<const model::JobGraph>(std::move(*aligned));
+  model::GraphChange change;
+  if (auto refusal = model::MatchJobGraphs(config->graph, target.resume_into, &change)) fail(*refusal);
+}
+
+LoadResult Parse(const std::string& yaml, const std::string& display_name, int depth) {
   Diagnostics diagnostics(display_name);
   std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
   if (documents.empty()) {
@@ -71,6 +136,7 @@ LoadResult Parse(const std::string& yaml, const std::string& display_name) {
   if (diagnostics.ok()) ReadSwarm(top, &diagnostics, &config);
   if (diagnostics.ok()) config.graph = CompileJobGraph(config.graph_spec, lines, &diagnostics);
   if (diagnostics.ok()) CheckTerminationIsPossible(top, config, lines);
+  if (diagnostics.ok()) ReadResumeInto(top, display_name, depth, &diagnostics, &config);
   if (!diagnostics.ok()) return *diagnostics.error();
   return config;
 }
@@ -101,9 +167,11 @@ std::string ScenarioError::ToString() const {
   return fmt::format("{}:{}: {}", file, line, message);
 }
 
-LoadResult LoadScenarioText(std::string_view yaml, const std::string& display_name) {
+namespace {
+
+LoadResult LoadText(std::string_view yaml, const std::string& display_name, int depth) {
   try {
-    return Parse(std::string(yaml), display_name);
+    return Parse(std::string(yaml), display_name, depth);
   } catch (const YAML::Exception& e) {
     // Syntax errors; yaml-cpp marks are 0-based, and -1 when unknown.
     if (e.mark.is_null()) return ScenarioError{display_name, 0, fmt::format("invalid YAML: {}", e.msg)};
@@ -115,7 +183,7 @@ LoadResult LoadScenarioText(std::string_view yaml, const std::string& display_na
   }
 }
 
-LoadResult LoadScenarioFile(const std::string& path) {
+LoadResult LoadFile(const std::string& path, int depth) {
   std::error_code error;
   std::filesystem::file_status status = std::filesystem::status(path, error);
   if (!std::filesystem::exists(status)) return ScenarioError{path, 0, "no such scenario file"};
@@ -123,8 +191,16 @@ LoadResult LoadScenarioFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   if (!file.is_open() || file.bad()) return ScenarioError{path, 0, "cannot read the scenario file"};
-  return LoadScenarioText(text, path);
+  return LoadText(text, path, depth);
 }
+
+}  // namespace
+
+LoadResult LoadScenarioText(std::string_view yaml, const std::string& display_name) {
+  return LoadText(yaml, display_name, 0);
+}
+
+LoadResult LoadScenarioFile(const std::string& path) { return LoadFile(path, 0); }
 
 LoadResult LoadScenario(const std::string& name_or_path) {
   if (LooksLikePath(name_or_path)) return LoadScenarioFile(name_or_path);

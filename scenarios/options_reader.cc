@@ -39,8 +39,9 @@ constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
                                                      "rpc_delay_ticks",
                                                      "fault_phase_start_ticks", "fault_phase_ticks"};
 constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
-constexpr std::array<std::string_view, 5> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks",
-                                                    "retry_after_ticks"};
+// `resume_into` (the job's new version) is read by the loader, which knows the file's folder.
+constexpr std::array<std::string_view, 6> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks",
+                                                    "retry_after_ticks", "resume_into"};
 constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
 

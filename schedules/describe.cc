@@ -275,6 +275,12 @@ std::vector<std::string> Notes(const model::System& system, const History& histo
                             : "stop-with-savepoint failed; periodic checkpoints resume");
         break;
       case EventKind::kJobResumed: notes.push_back(fmt::format("job resumed from savepoint {}", e.checkpoint)); break;
+      case EventKind::kJobGraphChanged:
+        notes.push_back(fmt::format("savepoint {} restored into the job's new version", e.checkpoint));
+        break;
+      case EventKind::kResumeRefused:
+        notes.push_back(fmt::format("restoring savepoint {} into the job's new version was refused", e.checkpoint));
+        break;
       default: break;
     }
   }

@@ -2,6 +2,7 @@
 
 #include "model/check.h"
 #include "model/system.h"
+#include "simulator/runner.h"
 
 namespace ckptsim::schedules {
 namespace {
@@ -16,7 +17,7 @@ simulator::RunConfig WithoutTermination(simulator::RunConfig config) {
 Session::Session(simulator::RunConfig config, uint64_t seed)
     : config_(WithoutTermination(std::move(config))),
       seed_(seed),
-      system_(model::InitialSystem(config_.graph, config_.protocol)),
+      system_(simulator::InitialSystemOf(config_)),
       scheduler_(config_, seed) {}
 
 std::vector<model::Action> Session::Possible() const {

@@ -13,11 +13,10 @@ Json RangeToJson(const TickRange& range) { return Json::array({range.min, range.
 
 TickRange RangeFromJson(const nlohmann::json& json) { return TickRange{json.at(0).get<int64_t>(), json.at(1).get<int64_t>()}; }
 
-}  // namespace
-
-Json ConfigToJson(const RunConfig& config) {
+// A job graph as `vertices` and `edges`, named as in scenario files.
+std::pair<Json, Json> GraphToJson(const model::JobGraphSpec& spec) {
   Json vertices = Json::array();
-  for (const model::VertexSpec& v : config.graph_spec.vertices) {
+  for (const model::VertexSpec& v : spec.vertices) {
     Json operators = Json::array();
     for (const model::OperatorSpec& op : v.operators) {
       operators.push_back(Json{{"name", op.name}, {"kind", model::Name(op.kind)}});
@@ -28,11 +27,51 @@ Json ConfigToJson(const RunConfig& config) {
     vertices.push_back(std::move(vertex));
   }
   Json edges = Json::array();
-  for (const model::EdgeSpec& e : config.graph_spec.edges) {
-    edges.push_back(Json{{"from", config.graph_spec.vertices[e.from].name},
-                         {"to", config.graph_spec.vertices[e.to].name},
+  for (const model::EdgeSpec& e : spec.edges) {
+    edges.push_back(Json{{"from", spec.vertices[e.from].name},
+                         {"to", spec.vertices[e.to].name},
                          {"partitioning", model::Name(e.partitioning)}});
   }
+  return {std::move(vertices), std::move(edges)};
+}
+
+// The inverse of GraphToJson, compiled; throws on anything malformed.
+std::shared_ptr<const model::JobGraph> GraphFromJson(const nlohmann::json& json, model::JobGraphSpec* spec) {
+  for (const auto& v : json.at("vertices")) {
+    model::VertexSpec vertex;
+    vertex.name = v.at("name").get<std::string>();
+    vertex.parallelism = v.at("parallelism").get<int>();
+    for (const auto& op : v.at("operators")) {
+      auto kind = model::ParseOperatorKind(op.at("kind").get<std::string>());
+      if (!kind) throw std::runtime_error("unknown operator kind");
+      vertex.operators.push_back(model::OperatorSpec{op.at("name").get<std::string>(), *kind});
+    }
+    if (v.contains("records")) vertex.records_per_subtask = v.at("records").get<std::vector<int64_t>>();
+    if (v.contains("task_managers")) vertex.task_manager_of_subtask = v.at("task_managers").get<std::vector<int>>();
+    spec->vertices.push_back(std::move(vertex));
+  }
+  const auto vertex_index = [&](const std::string& name) {
+    for (size_t i = 0; i < spec->vertices.size(); ++i) {
+      if (spec->vertices[i].name == name) return static_cast<int>(i);
+    }
+    throw std::runtime_error("edge names an unknown vertex '" + name + "'");
+  };
+  for (const auto& e : json.at("edges")) {
+    auto partitioning = model::ParsePartitioning(e.at("partitioning").get<std::string>());
+    if (!partitioning) throw std::runtime_error("unknown partitioning");
+    spec->edges.push_back(model::EdgeSpec{vertex_index(e.at("from").get<std::string>()),
+                                          vertex_index(e.at("to").get<std::string>()), *partitioning});
+  }
+  model::GraphError graph_error;
+  auto graph = model::JobGraph::Compile(*spec, &graph_error);
+  if (!graph) throw std::runtime_error(graph_error.message);
+  return std::make_shared<const model::JobGraph>(std::move(*graph));
+}
+
+}  // namespace
+
+Json ConfigToJson(const RunConfig& config) {
+  auto [vertices, edges] = GraphToJson(config.graph_spec);
   const model::ProtocolOptions& p = config.protocol;
   const TimingOptions& t = config.timing;
   const FaultOptions& f = config.faults;
@@ -88,6 +127,10 @@ Json ConfigToJson(const RunConfig& config) {
       {"expect", {{"terminates", config.expect.terminates}}},
   };
   // A config drawn by --swarm says so, with the drawn parameters at hand.
+  if (config.stop.resume_into) {
+    auto [new_vertices, new_edges] = GraphToJson(config.stop.resume_into_spec);
+    json["stop_with_savepoint"]["resume_into"] = Json{{"vertices", new_vertices}, {"edges", new_edges}};
+  }
   if (config.swarm_drawn) json["swarm"] = SwarmParametersToJson(config);
   return json;
 }
@@ -100,31 +143,7 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     auto variant = model::ParseVariant(json.at("variant").get<std::string>());
     if (!variant) throw std::runtime_error("unknown variant");
     config.protocol.variant = *variant;
-    for (const auto& v : json.at("vertices")) {
-      model::VertexSpec vertex;
-      vertex.name = v.at("name").get<std::string>();
-      vertex.parallelism = v.at("parallelism").get<int>();
-      for (const auto& op : v.at("operators")) {
-        auto kind = model::ParseOperatorKind(op.at("kind").get<std::string>());
-        if (!kind) throw std::runtime_error("unknown operator kind");
-        vertex.operators.push_back(model::OperatorSpec{op.at("name").get<std::string>(), *kind});
-      }
-      if (v.contains("records")) vertex.records_per_subtask = v.at("records").get<std::vector<int64_t>>();
-      if (v.contains("task_managers")) vertex.task_manager_of_subtask = v.at("task_managers").get<std::vector<int>>();
-      config.graph_spec.vertices.push_back(std::move(vertex));
-    }
-    const auto vertex_index = [&](const std::string& name) {
-      for (size_t i = 0; i < config.graph_spec.vertices.size(); ++i) {
-        if (config.graph_spec.vertices[i].name == name) return static_cast<int>(i);
-      }
-      throw std::runtime_error("edge names an unknown vertex '" + name + "'");
-    };
-    for (const auto& e : json.at("edges")) {
-      auto partitioning = model::ParsePartitioning(e.at("partitioning").get<std::string>());
-      if (!partitioning) throw std::runtime_error("unknown partitioning");
-      config.graph_spec.edges.push_back(model::EdgeSpec{vertex_index(e.at("from").get<std::string>()),
-                                                        vertex_index(e.at("to").get<std::string>()), *partitioning});
-    }
+    config.graph = GraphFromJson(json, &config.graph_spec);
     const auto& c = json.at("checkpointing");
     config.protocol.checkpointing_enabled = c.at("enabled").get<bool>();
     config.timing.checkpoint_interval_ticks = c.at("interval_ticks").get<int64_t>();
@@ -168,15 +187,14 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.stop.resume = s.at("resume").get<bool>();
     config.stop.resume_after_ticks = s.at("resume_after_ticks").get<int64_t>();
     config.stop.retry_after_ticks = s.at("retry_after_ticks").get<int64_t>();
+    if (s.contains("resume_into")) {
+      config.stop.resume_into = GraphFromJson(s.at("resume_into"), &config.stop.resume_into_spec);
+    }
     config.limits.max_steps = json.at("limits").at("max_steps").get<int64_t>();
     config.limits.max_ticks = json.at("limits").at("max_ticks").get<int64_t>();
     config.limits.liveness_budget_ticks = json.at("limits").at("liveness_budget_ticks").get<int64_t>();
     config.expect.terminates = json.at("expect").at("terminates").get<bool>();
     config.swarm_drawn = json.contains("swarm");
-    model::GraphError graph_error;
-    auto graph = model::JobGraph::Compile(config.graph_spec, &graph_error);
-    if (!graph) throw std::runtime_error(graph_error.message);
-    config.graph = std::make_shared<const model::JobGraph>(std::move(*graph));
     return config;
   } catch (const std::exception& e) {
     if (error != nullptr) *error = e.what();

@@ -64,6 +64,10 @@ struct StopWithSavepoint {
   bool drain = false;
   bool resume = false;      // resume the job from the savepoint afterwards
   int64_t resume_after_ticks = 0;
+  // The job's new version the resume restores the savepoint into (null: the
+  // same job), as written and compiled.
+  model::JobGraphSpec resume_into_spec;
+  std::shared_ptr<const model::JobGraph> resume_into;
   // A stop that fails (its savepoint aborted, or a subtask failed before the
   // job finished) is re-issued by the user this many ticks later; 0: never.
   int64_t retry_after_ticks = 100;

@@ -155,12 +155,18 @@ std::string_view Name(Sometimes fact) {
 
 std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
 
+model::System InitialSystemOf(const RunConfig& config) {
+  model::System system = model::InitialSystem(config.graph, config.protocol);
+  if (config.stop.resume) system.resume_graph = config.stop.resume_into;
+  return system;
+}
+
 RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options) {
   model::SetCheckContext(fmt::format("scenario {} seed {} variant {}", config.scenario_name, seed,
                                      model::Name(config.protocol.variant)));
   RunResult result;
   result.seed = seed;
-  model::System system = model::InitialSystem(config.graph, config.protocol);
+  model::System system = InitialSystemOf(config);
   Scheduler scheduler(config, seed);
   properties::PropertySet properties(system);
   properties::LivenessMonitor liveness(LivenessOptionsOf(config));
@@ -188,7 +194,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
         if (!found && !options.lenient_replay) {
           result.diverged_at_step = step;
           result.divergence =
-              fmt::format("step {}: '{}' is not enabled", step, model::Describe(*config.graph, action));
+              fmt::format("step {}: '{}' is not enabled", step, model::Describe(*system.graph, action));
           diverged = true;
           break;
         }
@@ -238,6 +244,9 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
     scheduler.Observe(system, action, events, now);
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kRestarted && event.aux != 0) ++finished_on_restore;
+      if (event.kind == model::EventKind::kJobGraphChanged) {
+        latest_rpc_delivered.assign(2 * static_cast<size_t>(system.graph->subtask_count()), 0);
+      }
       CountSometimes(system, event, result.stats.sometimes);
       if (event.kind == model::EventKind::kRpcDelivered) {
         // Delivered after a later RPC between the same two endpoints: overtaken.

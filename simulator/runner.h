@@ -100,6 +100,10 @@ struct RunOptions {
   bool finish_after_replay = false;
 };
 
+// A freshly deployed job as `config` describes it, the new version a resume
+// deploys included. Every driver starts from this.
+model::System InitialSystemOf(const RunConfig& config);
+
 RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options = {});
 
 std::string HashToHex(uint64_t hash);

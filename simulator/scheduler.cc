@@ -255,6 +255,18 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
       case EventKind::kJobFinished:
         resume_due_ = Stamp(now + stop_.resume_after_ticks);
         break;
+      case EventKind::kJobGraphChanged: {
+        // The job's new version: new subtasks and channels, all idle.
+        const auto channels = static_cast<size_t>(graph.channel_count());
+        const auto subtasks = static_cast<size_t>(graph.subtask_count());
+        channel_ready_.assign(channels, {});
+        channel_last_ready_.assign(channels, now);
+        priority_slots_.assign(channels, 0);
+        ack_due_.assign(channels, Slot{});
+        rpc_last_due_.assign(2 * subtasks, now);
+        step_due_.assign(subtasks, Stamp(now));
+        break;
+      }
       default:
         break;
     }

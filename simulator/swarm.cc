@@ -130,6 +130,9 @@ RunConfig DrawSwarm(const RunConfig& config, uint64_t seed) {
   };
 
   // Parallelism: one draw per forward group, within every member's range.
+  // A job that resumes into a new version keeps its shape: the new version is
+  // written against it (its sources must keep parallelism and records).
+  const bool fixed_shape = config.stop.resume_into != nullptr;
   const std::vector<int> group = ForwardGroups(drawn.graph_spec);
   const int group_count = count == 0 ? 0 : *std::max_element(group.begin(), group.end()) + 1;
   std::vector<int> parallelism(count);
@@ -144,7 +147,7 @@ RunConfig DrawSwarm(const RunConfig& config, uint64_t seed) {
       }
     }
     CKPTSIM_CHECK(!range || range->min <= range->max);  // the loader refuses empty intersections
-    const int p = range ? static_cast<int>(prng.Range(range->min, range->max)) : fixed;
+    const int p = range && !fixed_shape ? static_cast<int>(prng.Range(range->min, range->max)) : fixed;
     for (int v = 0; v < count; ++v) {
       if (group[v] == g) parallelism[v] = p;
     }
@@ -160,7 +163,7 @@ RunConfig DrawSwarm(const RunConfig& config, uint64_t seed) {
       vertex.task_manager_of_subtask = Cycle(vertex.task_manager_of_subtask, vertex.parallelism);
       vertex.records_per_subtask = Cycle(vertex.records_per_subtask, vertex.parallelism);
     }
-    if (!IsBoundedSource(vertex)) continue;
+    if (!IsBoundedSource(vertex) || fixed_shape) continue;
     if (std::optional<SwarmRange> records = range_of(swarm.records, v)) {
       graph_changed = true;
       for (int64_t& subtask_records : vertex.records_per_subtask) {

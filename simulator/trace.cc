@@ -131,6 +131,8 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
       json["mode"] = model::Name(static_cast<model::StopMode>(e.aux));
       break;
     case model::EventKind::kJobResumed:
+    case model::EventKind::kJobGraphChanged:
+    case model::EventKind::kResumeRefused:
     case model::EventKind::kStopFailed:
       json["checkpoint"] = e.checkpoint;
       break;
@@ -171,6 +173,7 @@ std::unique_ptr<TraceWriter> TraceWriter::Open(const std::string& path, const Ru
     return nullptr;
   }
   std::unique_ptr<TraceWriter> writer(new TraceWriter(path, file, config.graph));
+  if (config.stop.resume) writer->resume_graph_ = config.stop.resume_into;
   writer->WriteLine(Json{{"format", kTraceFormat},
                          {"version", kTraceVersion},
                          {"ckptsim", kCkptsimVersion},
@@ -178,6 +181,12 @@ std::unique_ptr<TraceWriter> TraceWriter::Open(const std::string& path, const Ru
                          {"variant", model::Name(config.protocol.variant)},
                          {"scenario", ConfigToJson(config)}});
   return writer;
+}
+
+const model::JobGraph* GraphAfter(const model::Action& action, const model::JobGraph& graph,
+                                  const model::JobGraph* resume_graph) {
+  // A refused resume leaves nothing to do, so no decision follows it.
+  return action.kind == model::ActionKind::kResume && resume_graph != nullptr ? resume_graph : &graph;
 }
 
 TraceWriter::TraceWriter(std::string path, std::FILE* file, std::shared_ptr<const model::JobGraph> graph)
@@ -196,19 +205,26 @@ void TraceWriter::WriteLine(const Json& json) {
   std::fputc('\n', file_);
 }
 
-void TraceWriter::OnStep(const model::System&, int64_t step, int64_t tick, const model::Action& action,
+// The step that resumes into the job's new version names nothing, and its
+// events are the new version's: the graph after the step names both.
+void TraceWriter::OnStep(const model::System& system, int64_t step, int64_t tick, const model::Action& action,
                          std::span<const model::Event> events) {
-  WriteLine(Json{{"step", step}, {"tick", tick}, {"kind", "action"}, {"action", model::Describe(*graph_, action)}});
+  const model::JobGraph& graph = *system.graph;
+  WriteLine(Json{{"step", step}, {"tick", tick}, {"kind", "action"}, {"action", model::Describe(graph, action)}});
   for (const model::Event& event : events) {
     Json line{{"step", step}, {"tick", tick}};
-    line.update(EventToJson(*graph_, event));
+    line.update(EventToJson(graph, event));
     WriteLine(line);
   }
 }
 
 bool TraceWriter::Finish(const RunResult& result, std::string* error) {
   Json decisions = Json::array();
-  for (const model::Action& action : result.decisions) decisions.push_back(model::Describe(*graph_, action));
+  const model::JobGraph* graph = graph_.get();
+  for (const model::Action& action : result.decisions) {
+    decisions.push_back(model::Describe(*graph, action));
+    graph = GraphAfter(action, *graph, resume_graph_.get());
+  }
   WriteLine(Json{{"footer", true},
                  {"steps", result.steps},
                  {"ticks", result.ticks},
@@ -258,11 +274,14 @@ std::variant<Trace, std::string> ReadTrace(const std::string& path) {
     if (json.value("footer", false)) {
       trace.footer = json;
       trace.trace_hash = json.value("trace_hash", "");
+      const model::JobGraph* graph = trace.config.graph.get();
+      const model::JobGraph* resume_graph = trace.config.stop.resume ? trace.config.stop.resume_into.get() : nullptr;
       for (const auto& text : json.value("decision_log", nlohmann::json::array())) {
-        auto action = model::ParseAction(*trace.config.graph, text.get<std::string>());
+        auto action = model::ParseAction(*graph, text.get<std::string>());
         if (!action) return fmt::format("{}:{}: unknown action '{}' in decision log", path, line_number,
                                         text.get<std::string>());
         trace.decisions.push_back(*action);
+        graph = GraphAfter(*action, *graph, resume_graph);
       }
       have_footer = true;
       continue;

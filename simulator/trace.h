@@ -30,6 +30,11 @@ inline constexpr const char* kCkptsimVersion = "0.1.0";
 
 // An event as a JSON object: {"actor": ..., "kind": ..., details...}.
 nlohmann::ordered_json EventToJson(const model::JobGraph& graph, const model::Event& event);
+
+// The graph that names the decisions after `action`: a resume switches to the
+// job's new version (`resume_graph`, if the scenario has one).
+const model::JobGraph* GraphAfter(const model::Action& action, const model::JobGraph& graph,
+                                  const model::JobGraph* resume_graph);
 // The verdicts object of a run: property code -> {"verdict", "step", "summary", "details"}.
 nlohmann::ordered_json VerdictsToJson(const RunResult& result);
 
@@ -50,6 +55,7 @@ class TraceWriter final : public RunObserver {
   std::string path_;
   std::FILE* file_;
   std::shared_ptr<const model::JobGraph> graph_;
+  std::shared_ptr<const model::JobGraph> resume_graph_;  // the new version a resume deploys, if any
 };
 
 struct Trace {

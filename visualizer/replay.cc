@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include "model/system.h"
+#include "simulator/runner.h"
 
 namespace ckptsim::visualizer {
 
 bool Replay(const simulator::Trace& trace, int64_t steps, const ReplayVisitor& visit, std::string* error) {
-  model::System system = model::InitialSystem(trace.config.graph, trace.config.protocol);
+  model::System system = simulator::InitialSystemOf(trace.config);
   const int64_t count = static_cast<int64_t>(trace.decisions.size());
   const int64_t last = steps < 0 ? count : std::min(steps, count);
   std::vector<model::Event> events;
@@ -39,7 +40,7 @@ bool StatesAfter(const simulator::Trace& trace, const std::vector<int64_t>& step
     return next < steps.size();
   };
   if (steps.empty()) return true;
-  take(0, model::InitialSystem(trace.config.graph, trace.config.protocol));
+  take(0, simulator::InitialSystemOf(trace.config));
   if (next == steps.size()) return true;
   if (!Replay(trace, steps.back(), take, error)) return false;
   if (next != steps.size()) {

@@ -1,0 +1,351 @@
+#include "model/graph_change.h"
+
+#include <map>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "model/check.h"
+
+namespace ckptsim::model {
+namespace {
+
+// Every operator has some state in a savepoint except a stateless map.
+bool KeepsState(OperatorKind kind) { return kind != OperatorKind::kMap; }
+
+std::optional<std::string> IndexOperators(const JobGraph& graph, std::string_view which,
+                                          std::map<std::string_view, OperatorRef>* out) {
+  for (size_t v = 0; v < graph.vertices().size(); ++v) {
+    const VertexInfo& vertex = graph.vertices()[v];
+    for (size_t o = 0; o < vertex.operators.size(); ++o) {
+      const auto [it, inserted] =
+          out->try_emplace(vertex.operators[o].name, OperatorRef{static_cast<int>(v), static_cast<int>(o)});
+      if (!inserted) {
+        return fmt::format("the {} job has two operators named '{}'; operator names identify state across versions",
+                           which, vertex.operators[o].name);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+const OperatorSpec& SpecOf(const JobGraph& graph, OperatorRef ref) { return graph.vertices()[ref.vertex].operators[ref.op]; }
+
+}  // namespace
+
+bool VertexUnchanged(const GraphChange& change, int v) {
+  const int nv = change.vertex_of[v];
+  if (nv < 0) return false;
+  const VertexInfo& a = change.from->vertices()[v];
+  const VertexInfo& b = change.to->vertices()[nv];
+  if (a.parallelism != b.parallelism || a.operators.size() != b.operators.size()) return false;
+  for (size_t o = 0; o < a.operators.size(); ++o) {
+    if (a.operators[o].name != b.operators[o].name || a.operators[o].kind != b.operators[o].kind) return false;
+  }
+  return true;
+}
+
+namespace {
+
+OperatorState RemappedState(const GraphChange& change, const OperatorState& state) {
+  OperatorState out = state;
+  for (RecordId& record : out.buffer) record = RemapRecord(change, record);
+  return out;
+}
+
+// The state new subtask `j` (of `parallelism`) gets of one old operator,
+// whose subtasks' states are `states` (null: finished, nothing reported).
+OperatorState Assign(const GraphChange& change, OperatorKind kind, const std::vector<const OperatorState*>& states,
+                     int j, int parallelism) {
+  OperatorState out;
+  const auto p = static_cast<size_t>(parallelism);
+  const auto mine = [&](size_t i) { return i % p == static_cast<size_t>(j); };
+  std::vector<const OperatorState*> reporters;
+  for (const OperatorState* state : states) {
+    if (state != nullptr) reporters.push_back(state);
+  }
+  switch (kind) {
+    case OperatorKind::kKeyedAggregate:
+      out.key_counts.assign(kKeyCount, 0);
+      for (const OperatorState* state : reporters) {
+        for (int key = 0; key < kKeyCount; ++key) {
+          if (mine(static_cast<size_t>(key))) out.key_counts[key] += state->key_counts[key];
+        }
+      }
+      break;
+    case OperatorKind::kEventTimeWindow:
+      for (const OperatorState* state : reporters) {
+        for (const RecordId& record : state->buffer) {
+          const RecordId remapped = RemapRecord(change, record);
+          if (mine(static_cast<size_t>(KeyOf(remapped)))) out.buffer.push_back(remapped);
+        }
+      }
+      break;
+    case OperatorKind::kBuffering: {
+      size_t element = 0;
+      for (const OperatorState* state : reporters) {
+        for (const RecordId& record : state->buffer) {
+          if (mine(element++)) out.buffer.push_back(RemapRecord(change, record));
+        }
+      }
+      break;
+    }
+    case OperatorKind::kUnionState:
+      // The whole list to everyone; what the new subtask counts starts afresh.
+      for (const OperatorState* state : reporters) out.union_entries.push_back(state->value);
+      break;
+    case OperatorKind::kBroadcastState:
+      if (!reporters.empty()) out.value = reporters[static_cast<size_t>(j) % reporters.size()]->value;
+      break;
+    case OperatorKind::kTwoPhaseCommitSink:
+    case OperatorKind::kSinkV2Writer:
+    case OperatorKind::kSinkV2Committer:
+      // Each old subtask's list as a whole (TwoPhaseCommitSinkFunction keeps
+      // one entry per subtask); the open transactions among them are
+      // aborted by their new owner when it initializes.
+      for (size_t i = 0; i < states.size(); ++i) {
+        if (states[i] == nullptr || !mine(i)) continue;
+        const auto& pending = states[i]->pending_transactions;
+        out.pending_transactions.insert(out.pending_transactions.end(), pending.begin(), pending.end());
+      }
+      break;
+    case OperatorKind::kBoundedSource:
+    case OperatorKind::kUnboundedSource:
+    case OperatorKind::kMap:
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, std::shared_ptr<const JobGraph> to,
+                                          GraphChange* out) {
+  CKPTSIM_CHECK(from && to && out);
+  std::map<std::string_view, OperatorRef> old_operators;
+  std::map<std::string_view, OperatorRef> new_operators;
+  if (auto error = IndexOperators(*from, "old", &old_operators)) return error;
+  if (auto error = IndexOperators(*to, "new", &new_operators)) return error;
+  GraphChange change;
+  change.from = from;
+  change.to = to;
+  for (size_t v = 0; v < from->vertices().size(); ++v) {
+    const VertexInfo& vertex = from->vertices()[v];
+    std::vector<OperatorRef>& refs = change.operator_of.emplace_back();
+    for (const OperatorSpec& op : vertex.operators) {
+      const auto it = new_operators.find(op.name);
+      const OperatorRef found = it == new_operators.end() ? OperatorRef{} : it->second;
+      if (found.found() && SpecOf(*to, found).kind != op.kind) {
+        return fmt::format("operator '{}' is a {} in the old job but a {} in the new one; its state cannot move",
+                           op.name, Name(op.kind), Name(SpecOf(*to, found).kind));
+      }
+      if (!found.found() && KeepsState(op.kind)) {
+        return fmt::format(
+            "operator '{}' ({}) has state in the savepoint but the new job has no operator of that name; Flink "
+            "refuses such a restore unless told to drop the state (--allowNonRestoredState), which ckptsim does not "
+            "model",
+            op.name, Name(op.kind));
+      }
+      if (found.found() && IsSource(op.kind)) {
+        const VertexInfo& a = vertex;
+        const VertexInfo& b = to->vertices()[found.vertex];
+        if (found.vertex != static_cast<int>(v)) {
+          return fmt::format("source '{}' moved from vertex {} to vertex {}; a record's key depends on its "
+                             "source's index (see AlignSourcePositions)",
+                             op.name, v, found.vertex);
+        }
+        if (a.parallelism != b.parallelism) {
+          return fmt::format(
+              "source '{}' has parallelism {} in the old job and {} in the new one; ckptsim keeps each source "
+              "subtask's split with its subtask, so a source cannot be rescaled",
+              op.name, a.parallelism, b.parallelism);
+        }
+        if (a.records_per_subtask != b.records_per_subtask) {
+          return fmt::format("source '{}' reads other records in the new job; a restored source continues from "
+                             "its offsets in the same input",
+                             op.name);
+        }
+      }
+      refs.push_back(found);
+    }
+    const auto same_name = to->FindVertex(vertex.name);
+    change.vertex_of.push_back(same_name ? *same_name : -1);
+  }
+  *out = std::move(change);
+  return std::nullopt;
+}
+
+std::optional<std::string> AlignSourcePositions(const JobGraph& from, JobGraphSpec* to_spec) {
+  const int count = static_cast<int>(to_spec->vertices.size());
+  std::vector<int> slot_of(count, -1);  // new position of each vertex of to_spec
+  std::vector<bool> taken(count, false);
+  for (size_t v = 0; v < from.vertices().size(); ++v) {
+    const VertexInfo& vertex = from.vertices()[v];
+    if (!vertex.is_source) continue;
+    const std::string& head = vertex.operators.front().name;
+    int found = -1;
+    for (int w = 0; w < count; ++w) {
+      const auto& ops = to_spec->vertices[w].operators;
+      if (!ops.empty() && ops.front().name == head) found = w;
+    }
+    if (found < 0) return fmt::format("source '{}' is not the head of any vertex of the new job", head);
+    if (static_cast<int>(v) >= count) {
+      return fmt::format("source '{}' is vertex {} of the old job, but the new job has only {} vertices", head, v,
+                         count);
+    }
+    slot_of[found] = static_cast<int>(v);
+    taken[v] = true;
+  }
+  int next = 0;
+  for (int w = 0; w < count; ++w) {
+    if (slot_of[w] >= 0) continue;
+    while (taken[next]) ++next;
+    slot_of[w] = next;
+    taken[next] = true;
+  }
+  JobGraphSpec aligned;
+  aligned.vertices.resize(count);
+  for (int w = 0; w < count; ++w) aligned.vertices[slot_of[w]] = std::move(to_spec->vertices[w]);
+  for (EdgeSpec edge : to_spec->edges) {
+    edge.from = slot_of[edge.from];
+    edge.to = slot_of[edge.to];
+    aligned.edges.push_back(edge);
+  }
+  *to_spec = std::move(aligned);
+  return std::nullopt;
+}
+
+RecordId RemapRecord(const GraphChange& change, RecordId record) {
+  const OperatorRef source = change.operator_of[record.source_vertex].front();
+  CKPTSIM_CHECK(source.found() && source.op == 0);
+  record.source_vertex = static_cast<uint16_t>(source.vertex);
+  return record;  // sources keep their index (AlignSourcePositions) when the loader built `to`
+}
+
+int32_t NewOwner(const GraphChange& change, int32_t old_subtask) {
+  const SubtaskInfo& info = change.from->subtasks()[old_subtask];
+  const VertexInfo& vertex = change.from->vertices()[info.vertex];
+  for (size_t o = 0; o < vertex.operators.size(); ++o) {
+    if (!WritesToStore(vertex.operators[o].kind)) continue;
+    const OperatorRef ref = change.operator_of[info.vertex][o];
+    CKPTSIM_CHECK(ref.found());
+    const int parallelism = change.to->vertices()[ref.vertex].parallelism;
+    return change.to->SubtaskOf(ref.vertex, info.index % parallelism);
+  }
+  CKPTSIM_CHECK(false && "a transaction's owner writes to the store");
+  return 0;
+}
+
+CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const CompletedCheckpoint& savepoint) {
+  const JobGraph& from = *change.from;
+  const JobGraph& to = *change.to;
+  CKPTSIM_CHECK(savepoint.vertex_status.size() == from.vertices().size());
+  CompletedCheckpoint out;
+  out.id = savepoint.id;
+  out.kind = savepoint.kind;
+  out.mode = savepoint.mode;
+  out.state_assigned = true;
+  out.vertex_status.assign(to.vertices().size(), VertexFinishedStatus::kRunning);
+  out.subtask_finished.assign(to.subtask_count(), false);
+  out.snapshots.resize(to.subtask_count());
+  // Where each new vertex's state comes from: statuses by operator (the
+  // topology check made them agree within a vertex), and unchanged vertices.
+  std::vector<int> unchanged_from(to.vertices().size(), -1);
+  for (size_t v = 0; v < from.vertices().size(); ++v) {
+    for (const OperatorRef& ref : change.operator_of[v]) {
+      if (ref.found()) out.vertex_status[ref.vertex] = savepoint.vertex_status[v];
+    }
+    if (VertexUnchanged(change, static_cast<int>(v))) unchanged_from[change.vertex_of[v]] = static_cast<int>(v);
+  }
+  for (size_t nv = 0; nv < to.vertices().size(); ++nv) {
+    const VertexInfo& vertex = to.vertices()[nv];
+    if (out.vertex_status[nv] == VertexFinishedStatus::kFullyFinished) {
+      for (int j = 0; j < vertex.parallelism; ++j) out.subtask_finished[vertex.first_subtask + j] = true;
+      continue;
+    }
+    if (unchanged_from[nv] >= 0) {
+      const VertexInfo& old = from.vertices()[unchanged_from[nv]];
+      for (int j = 0; j < vertex.parallelism; ++j) {
+        const int32_t old_subtask = old.first_subtask + j;
+        const int32_t subtask = vertex.first_subtask + j;
+        out.subtask_finished[subtask] = savepoint.subtask_finished[old_subtask];
+        const auto& snapshot = savepoint.snapshots[old_subtask];
+        if (!snapshot) continue;
+        CKPTSIM_CHECK(snapshot->channel_state.empty() && "savepoints are aligned");
+        auto copy = std::make_shared<SubtaskSnapshot>(*snapshot);
+        copy->subtask = subtask;
+        for (OperatorState& op : copy->operators) op = RemappedState(change, op);
+        out.snapshots[subtask] = std::move(copy);
+      }
+      // Union and broadcast state as a restore into the same job assigns it.
+      std::vector<const SubtaskSnapshot*> reporters;
+      for (int j = 0; j < vertex.parallelism; ++j) {
+        if (out.snapshots[vertex.first_subtask + j]) reporters.push_back(out.snapshots[vertex.first_subtask + j].get());
+      }
+      for (int j = 0; j < vertex.parallelism; ++j) {
+        auto& snapshot = out.snapshots[vertex.first_subtask + j];
+        if (!snapshot) continue;
+        auto assigned = std::make_shared<SubtaskSnapshot>(*snapshot);
+        for (size_t o = 0; o < vertex.operators.size(); ++o) {
+          OperatorState& op = assigned->operators[o];
+          if (vertex.operators[o].kind == OperatorKind::kUnionState) {
+            op.union_entries.clear();
+            for (const SubtaskSnapshot* r : reporters) op.union_entries.push_back(r->operators[o].value);
+          } else if (vertex.operators[o].kind == OperatorKind::kBroadcastState) {
+            op.value = reporters[static_cast<size_t>(j) % reporters.size()]->operators[o].value;
+          }
+        }
+        snapshot = std::move(assigned);
+      }
+      continue;
+    }
+    // A changed vertex: each operator's state redistributed on its own.
+    int source_vertex = -1;  // the old vertex of this vertex's source, if it has one
+    if (vertex.is_source) {
+      for (size_t v = 0; v < from.vertices().size(); ++v) {
+        const OperatorRef head = change.operator_of[v].front();
+        if (head.found() && head.vertex == static_cast<int>(nv) && head.op == 0) source_vertex = static_cast<int>(v);
+      }
+    }
+    for (int j = 0; j < vertex.parallelism; ++j) {
+      const int32_t subtask = vertex.first_subtask + j;
+      auto snapshot = std::make_shared<SubtaskSnapshot>();
+      snapshot->subtask = subtask;
+      snapshot->checkpoint_id = savepoint.id;
+      if (source_vertex >= 0) {
+        // Same parallelism (MatchJobGraphs): subtask j reads split j on.
+        const auto& old = savepoint.snapshots[from.vertices()[source_vertex].first_subtask + j];
+        if (!old) {
+          out.subtask_finished[subtask] = true;  // its split is done: nothing to restore, nothing to read
+          continue;
+        }
+        snapshot->source_next_sequence = old->source_next_sequence;
+      }
+      snapshot->operators.resize(vertex.operators.size());
+      for (size_t o = 0; o < vertex.operators.size(); ++o) {
+        const OperatorKind kind = vertex.operators[o].kind;
+        OperatorState& op = snapshot->operators[o];
+        if (kind == OperatorKind::kKeyedAggregate) op.key_counts.assign(kKeyCount, 0);
+        // The old operator of this name, if any, and its subtasks' states.
+        for (size_t v = 0; v < from.vertices().size(); ++v) {
+          for (size_t k = 0; k < change.operator_of[v].size(); ++k) {
+            const OperatorRef ref = change.operator_of[v][k];
+            if (ref.vertex != static_cast<int>(nv) || ref.op != static_cast<int>(o)) continue;
+            const VertexInfo& old = from.vertices()[v];
+            std::vector<const OperatorState*> states;
+            for (int i = 0; i < old.parallelism; ++i) {
+              const auto& s = savepoint.snapshots[old.first_subtask + i];
+              CKPTSIM_CHECK(!s || s->channel_state.empty());
+              states.push_back(s ? &s->operators[k] : nullptr);
+            }
+            op = Assign(change, kind, states, j, vertex.parallelism);
+          }
+        }
+      }
+      out.snapshots[subtask] = std::move(snapshot);
+    }
+  }
+  return out;
+}
+
+}  // namespace ckptsim::model

@@ -1,0 +1,96 @@
+// Restoring a savepoint into a changed job (PROTOCOL.md section 7): the new
+// version of a job may add, drop, re-chain or rescale operators. Flink finds
+// each operator's state by the operator's uid (here: its name), runs the
+// finished-state topology check (restore_check.h), deploys fully finished
+// vertices finished, and redistributes the rest at the new parallelism:
+// - keyed state (keyed_aggregate counts, event_time_window windows) by key:
+//   key k goes to subtask k mod p, where hash partitioning sends it;
+// - operator list state (the buffering operator's records, the sinks'
+//   transaction lists) round-robin: old subtask i's entries to new subtask
+//   i mod p, element by element for the buffering operator;
+// - union list state to every subtask, broadcast state from the (i mod k)-th
+//   reporting subtask, as at equal parallelism;
+// - a source keeps its parallelism (its splits are not re-assigned here) and
+//   each subtask continues from its offset.
+// A vertex whose name, parallelism and operators are unchanged keeps its
+// subtasks' snapshots as they are, exactly as a restore into the same job.
+//
+// What the store holds stays: transactions move to the subtask that took over
+// the state of the sink (or writer) subtask that began them (i mod p), and
+// records keep their identity (their source vertex is re-indexed; lineages
+// are built from vertex names, so they match across versions).
+//
+// Pure functions of their arguments; thread-safe.
+#ifndef CKPTSIM_MODEL_GRAPH_CHANGE_H_
+#define CKPTSIM_MODEL_GRAPH_CHANGE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/job_graph.h"
+#include "model/state.h"
+
+namespace ckptsim::model {
+
+// One operator of a job graph: its vertex and its place in the chain.
+struct OperatorRef {
+  int vertex = -1;
+  int op = -1;
+  bool found() const { return vertex >= 0; }
+};
+
+struct GraphChange {
+  std::shared_ptr<const JobGraph> from;
+  std::shared_ptr<const JobGraph> to;
+  // [vertex of `from`][operator] -> the operator of `to` with that name.
+  std::vector<std::vector<OperatorRef>> operator_of;
+  // Vertex of `from` -> the vertex of `to` with the same name (-1: none).
+  std::vector<int> vertex_of;
+  // Filled at the resume: the savepoint as taken on `from`, and how far each
+  // source subtask of `from` had read (System::source_high_water).
+  std::shared_ptr<const CompletedCheckpoint> savepoint;
+  std::vector<uint32_t> source_high_water;
+  // The savepoint redistributed for `to` (RedistributeSavepoint).
+  std::shared_ptr<const CompletedCheckpoint> redistributed;
+};
+
+// Whether any savepoint of `from` can be restored into `to`: operator names
+// are unique in both; every source of `from` is in `to` with its kind,
+// parallelism and records; every operator of `from` that keeps state is in
+// `to` with its kind (Flink refuses state it cannot assign unless told to
+// drop it, which ckptsim does not model). Fills `out` and returns nullopt,
+// or returns a one-line reason.
+std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, std::shared_ptr<const JobGraph> to,
+                                          GraphChange* out);
+
+// Reorders the new version's vertices (edges follow) so that each source of
+// `from` keeps its vertex index: a record's key is a function of its source's
+// index, and keys must not change across versions. Vertex order is otherwise
+// only the order subtasks are numbered in. Returns a one-line reason if a
+// source of `from` is missing from `to_spec` or sits past its end.
+std::optional<std::string> AlignSourcePositions(const JobGraph& from, JobGraphSpec* to_spec);
+
+// Whether vertex `v` of `from` is in `to` as it was (name, parallelism,
+// chain): its subtasks' snapshots carry over one to one.
+bool VertexUnchanged(const GraphChange& change, int v);
+
+// `record` as the new job names it.
+RecordId RemapRecord(const GraphChange& change, RecordId record);
+
+// The subtask of `to` that owns what `from`'s store-writing subtask
+// `old_subtask` began: the subtask that takes over its sink state.
+int32_t NewOwner(const GraphChange& change, int32_t old_subtask);
+
+// The savepoint as the new job sees it: a status per vertex of `to`, and for
+// each subtask of `to` the state assigned to it. Its `state_assigned` is set:
+// a restore takes each subtask's snapshot as it is.
+// REQUIRES: the change was matched; `savepoint` was taken on `from` and is
+// aligned (no channel state).
+CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const CompletedCheckpoint& savepoint);
+
+}  // namespace ckptsim::model
+
+#endif  // CKPTSIM_MODEL_GRAPH_CHANGE_H_
