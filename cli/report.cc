@@ -66,7 +66,12 @@ void PrintRunStats(const model::JobGraph& graph, const simulator::RunStats& s) {
   fmt::print("checkpoints: {} triggered, {} completed, {} aborted{}; {} trigger(s) refused by the plan\n",
              s.checkpoints_triggered, s.checkpoints_completed, s.checkpoints_aborted, reasons, s.checkpoints_refused);
   fmt::print("subtasks finished: {}/{}; records: {} emitted by sources, {} committed\n", s.subtasks_finished,
-             graph.subtask_count(), s.records_emitted, s.records_committed);
+             s.subtasks, s.records_emitted, s.records_committed);
+  if (s.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)] > 0) {
+    fmt::print("new version: the savepoint was restored into the changed job ({} subtasks, was {})\n", s.subtasks,
+               graph.subtask_count());
+  }
+  if (!s.resume_refusal.empty()) fmt::print("new version refused: {}\n", s.resume_refusal);
   fmt::print("faults: {}; {} restart(s), {} subtask(s) deployed finished on restore{}\n", FaultSummary(s), s.restarts,
              s.finished_on_restore, s.job_failed ? "; the job FAILED (restarts exhausted)" : "");
   std::string sometimes;
@@ -171,6 +176,8 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
                 {"finished_on_restore", s.finished_on_restore},
                 {"job_failed", s.job_failed}}},
               {"subtasks_finished", s.subtasks_finished},
+              {"subtasks", s.subtasks},
+              {"resume_refused", s.resume_refusal.empty() ? Json(nullptr) : Json(s.resume_refusal)},
               {"records_emitted", s.records_emitted},
               {"records_committed", s.records_committed},
               {"sometimes", sometimes},

@@ -97,6 +97,11 @@ int ScheduleRunCommand(const ScheduleRunArgs& args) {
   simulator::RunConfig config;
   std::string error;
   if (!LoadWithVariant(scenario, variant, &config, &error)) return UsageError(error);
+  if (config.stop.resume && config.stop.resume_into) {
+    return UsageError(fmt::format("{}: scenario '{}' resumes into a new version of its job, and a schedule names "
+                                  "subtasks of one version only; run it without --schedule",
+                                  args.schedule, config.scenario_name));
+  }
   auto compiled = schedules::CompileSchedule(file, *config.graph);
   if (auto* e = std::get_if<schedules::ScheduleError>(&compiled)) return UsageError(e->ToString());
   const auto& steps = std::get<std::vector<schedules::ScheduleStep>>(compiled);

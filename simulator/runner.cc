@@ -59,6 +59,8 @@ void CollectStats(const model::System& system, RunStats& stats) {
   for (const model::Subtask& sub : system.subtasks) {
     if (sub.phase == model::SubtaskPhase::kFinished) ++stats.subtasks_finished;
   }
+  stats.subtasks = system.graph->subtask_count();
+  stats.resume_refusal = system.resume_refusal;
   for (int s = 0; s < system.graph->subtask_count(); ++s) {
     if (system.graph->vertices()[system.graph->subtasks()[s].vertex].is_source) {
       stats.records_emitted += system.source_high_water[s];
@@ -118,6 +120,12 @@ void CountSometimes(const model::System& system, const model::Event& event,
     case model::EventKind::kJobFailed:
       count(Sometimes::kJobFailed);
       break;
+    case model::EventKind::kJobGraphChanged:
+      count(Sometimes::kResumedIntoNewVersion);
+      break;
+    case model::EventKind::kResumeRefused:
+      count(Sometimes::kResumeRefused);
+      break;
     default:
       break;
   }
@@ -148,6 +156,8 @@ std::string_view Name(Sometimes fact) {
     case Sometimes::kSavepointResumed: return "job resumed from a savepoint";
     case Sometimes::kRpcOvertaken: return "delayed RPC overtaken";
     case Sometimes::kJobFailed: return "job failed (restarts exhausted)";
+    case Sometimes::kResumedIntoNewVersion: return "savepoint restored into a changed job";
+    case Sometimes::kResumeRefused: return "changed job refused by the topology check";
     case Sometimes::kCount: break;
   }
   return "?";

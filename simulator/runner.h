@@ -45,6 +45,8 @@ enum class Sometimes : uint8_t {
   kSavepointResumed,                // a job was resumed from a no-drain savepoint
   kRpcOvertaken,                    // a delayed RPC was overtaken by a later one
   kJobFailed,                       // the restart strategy gave up
+  kResumedIntoNewVersion,           // a savepoint was restored into the job's changed version
+  kResumeRefused,                   // the topology check refused the job's changed version
   kCount,
 };
 inline constexpr size_t kSometimesCount = static_cast<size_t>(Sometimes::kCount);
@@ -57,6 +59,8 @@ struct RunStats {
   int64_t checkpoints_refused = 0;
   std::vector<std::pair<std::string, int64_t>> aborted_by_reason;  // reason name -> count, nonzero only
   int64_t subtasks_finished = 0;
+  int64_t subtasks = 0;  // of the job's version at the end of the run
+  std::string resume_refusal;  // why the job's changed version was refused (empty: it was not)
   int64_t records_emitted = 0;    // by sources, highest sequence over all attempts
   int64_t records_committed = 0;  // visible in the external store
   // Faults injected, and what recovery did.

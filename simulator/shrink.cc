@@ -48,6 +48,9 @@ std::vector<std::function<bool(RunConfig&)>> ScenarioReductions(const RunConfig&
     c.faults.fault_phase_ticks = c.faults.fault_phase_start_ticks + span / 2;
     return true;
   });
+  // A job that resumes into a new version keeps its graph: the new version is
+  // written against it (sources keep their parallelism and records).
+  if (config.stop.resume && config.stop.resume_into) return out;
   for (size_t v = 0; v < config.graph_spec.vertices.size(); ++v) {
     out.push_back([v](RunConfig& c) {  // halve every record count of a bounded source
       auto& records = c.graph_spec.vertices[v].records_per_subtask;
