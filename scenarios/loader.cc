@@ -61,7 +61,10 @@ void ReadResumeInto(MapReader& top, const std::string& display_name, int depth, 
   std::optional<Located> stop = top.Find("stop_with_savepoint");
   if (!stop || !stop->node.IsMap() || !stop->node["resume_into"]) return;
   const YAML::Node node = stop->node["resume_into"];
-  const int line = LineOf(node);
+  int line = LineOf(node);  // errors point at the key
+  for (const auto& entry : stop->node) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == "resume_into") line = LineOf(entry.first);
+  }
   const auto fail = [&](const std::string& message) {
     diagnostics->Report(line, fmt::format("stop_with_savepoint: resume_into: {}", message));
   };
