@@ -231,6 +231,53 @@ TEST(StopNodrainResume, TheResumedJobFinishesWithEveryRecordOnce) {
   EXPECT_GT(resumed_any, kRecoverySeeds / 2);
 }
 
+// Section 7, changed jobs: the stop without drain, then the job's new version
+// (aggregation and sink rescaled 2 -> 3, an enrichment vertex added) resumes
+// from the savepoint and commits every record once.
+TEST(UpgradeRescale, TheNewVersionRunsAndCommitsEveryRecordOnce) {
+  const simulator::RunConfig config = LoadOrDie("upgrade-rescale");
+  Recorder recorder;
+  const simulator::RunResult result = simulator::Run(config, 7, {.observer = &recorder});
+  ASSERT_TRUE(result.job_finished);
+  EXPECT_TRUE(result.violations.empty());
+  EXPECT_EQ(std::count_if(recorder.events().begin(), recorder.events().end(),
+                          [](const model::Event& e) { return e.kind == EventKind::kJobGraphChanged; }),
+            1);
+  EXPECT_EQ(result.stats.subtasks, 11);  // 2 + 3 + 3 + 3
+  EXPECT_EQ(result.stats.records_emitted, 300);
+  EXPECT_EQ(result.stats.records_committed, 300);
+  int upgraded = 0;
+  RunSeeds("upgrade-rescale", [&](const model::System& system, std::span<const model::Event> events) {
+    for (const model::Event& e : events) {
+      if (e.kind != EventKind::kJobGraphChanged) continue;
+      ++upgraded;
+      EXPECT_TRUE(system.graph->FindVertex("Enrich").has_value());
+    }
+  });
+  EXPECT_GT(upgraded, kRecoverySeeds * 9 / 10);
+}
+
+// The same while part of the job has finished: the savepoint records Fast as
+// partly finished, and a restore of it keeps the finished subtask finished.
+TEST(UpgradePartlyFinished, APartlyFinishedVertexSurvivesTheUpgrade) {
+  int upgraded = 0;
+  int partly = 0;
+  RunSeeds("upgrade-partly-finished", [&](const model::System& system, std::span<const model::Event> events) {
+    for (const model::Event& e : events) {
+      if (e.kind != EventKind::kJobGraphChanged) continue;
+      ++upgraded;
+      const auto& restored = *system.coordinator.latest_completed;
+      const int fast = *system.graph->FindVertex("Fast");
+      if (restored.vertex_status[fast] != model::VertexFinishedStatus::kPartlyFinished) continue;
+      ++partly;
+      EXPECT_TRUE(restored.subtask_finished[system.graph->SubtaskOf(fast, 0)]);
+      EXPECT_FALSE(restored.subtask_finished[system.graph->SubtaskOf(fast, 1)]);
+    }
+  });
+  EXPECT_GT(upgraded, kRecoverySeeds * 8 / 10);
+  EXPECT_GT(partly, upgraded / 2);
+}
+
 // Section 6: an aborted stop savepoint fails the subtasks that took it; the
 // stop is retried after the restart and the job still drains completely.
 TEST(StopDrain, SavepointFailuresAreRetriedAndEveryRecordIsCommitted) {
