@@ -26,8 +26,10 @@
 #include "scenarios/loader.h"
 #include "simulator/runner.h"
 #include "simulator/trace.h"
+#include "visualizer/checkpoint_stories.h"
 #include "visualizer/checkpoints_view.h"
 #include "visualizer/event_index.h"
+#include "visualizer/graph_versions.h"
 #include "visualizer/graphviz.h"
 #include "visualizer/highlights.h"
 #include "visualizer/jobgraph.h"
@@ -333,10 +335,15 @@ void ExpectValidPerfetto(const simulator::Trace& trace) {
     tid_of[name] = e.at("tid");
     EXPECT_TRUE(tids.insert(e.at("tid").get<int>()).second) << "two names for tid " << e.at("tid");
   }
-  EXPECT_EQ(tid_of.size(), static_cast<size_t>(trace.config.graph->subtask_count()) + 2);
-  for (int s = 0; s < trace.config.graph->subtask_count(); ++s) {
-    EXPECT_EQ(tid_of.count(trace.config.graph->SubtaskName(s)), 1u) << trace.config.graph->SubtaskName(s);
+  // Subtasks by name: a trace that resumes into a changed job has those of both versions.
+  std::set<std::string> subtasks;
+  for (int s = 0; s < trace.config.graph->subtask_count(); ++s) subtasks.insert(trace.config.graph->SubtaskName(s));
+  if (index.versions.changed()) {
+    const model::JobGraph& after = *index.versions.after;
+    for (int s = 0; s < after.subtask_count(); ++s) subtasks.insert(after.SubtaskName(s));
   }
+  EXPECT_EQ(tid_of.size(), subtasks.size() + 2);
+  for (const std::string& name : subtasks) EXPECT_EQ(tid_of.count(name), 1u) << name;
   const std::vector<std::string> problems = NestingProblems(events);
   EXPECT_TRUE(problems.empty()) << problems.size() << " nesting problem(s), first: " << problems.front();
   // Checkpoints are spans; every flow that starts also ends.
@@ -392,6 +399,235 @@ TEST(Visualizer, JobGraphShowsPhasesQueuesAndFinishedOperators) {
   EXPECT_NE(middle.find("running"), std::string::npos);
   std::filesystem::remove(path);
 }
+
+// --- A run that resumes into a changed job graph ----------------------------
+
+// Scenarios whose stop resumes into a new version of the job: a subtask and an
+// operator or vertex that only the new version has, and what changed.
+struct GraphChangeCase {
+  const char* scenario;
+  uint64_t seed;
+  const char* new_subtask;  // a subtask only the new version has
+  const char* new_name;     // a vertex or operator only the new version has
+  const char* summary;      // GraphChangeSummary
+};
+
+class VisualizerGraphChange : public ::testing::TestWithParam<GraphChangeCase> {
+ protected:
+  static void SetUpTestSuite() {
+    for (const GraphChangeCase& c : kCases) {
+      const std::filesystem::path path = TempPath(std::string("graph-change-") + c.scenario + ".jsonl");
+      traces_[c.scenario] = TraceOf(LoadConfig(c.scenario), c.seed, path);
+      paths_[c.scenario] = path;
+    }
+  }
+  static void TearDownTestSuite() {
+    for (const auto& [scenario, path] : paths_) std::filesystem::remove(path);
+    traces_.clear();
+    paths_.clear();
+  }
+  const simulator::Trace& trace() const { return traces_.at(GetParam().scenario); }
+  const std::filesystem::path& path() const { return paths_.at(GetParam().scenario); }
+
+ public:
+  static constexpr std::array<GraphChangeCase, 2> kCases{
+      GraphChangeCase{"upgrade-rescale", 7, "Totals[2]", "Enrich", "Totals 2->3, Enrich added (3), Sink 2->3"},
+      GraphChangeCase{"upgrade-partly-finished", 7, "Committer[2]", "Enrich-tag",
+                      "Window 2->3, Enrich 2->3 and re-chained, Writer 2->3, Committer 2->3"}};
+
+ private:
+  static inline std::map<std::string, simulator::Trace> traces_;
+  static inline std::map<std::string, std::filesystem::path> paths_;
+};
+
+bool Has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+TEST_P(VisualizerGraphChange, VersionsAreFoundAndLanesAreSubtasksByName) {
+  const GraphChangeCase& c = GetParam();
+  const EventIndex index = visualizer::IndexEvents(trace());
+  const visualizer::GraphVersions& versions = index.versions;
+  ASSERT_TRUE(versions.changed()) << "the run never resumed into its new version";
+  EXPECT_EQ(versions.before.get(), trace().config.graph.get());
+  EXPECT_EQ(versions.after.get(), trace().config.stop.resume_into.get());
+  EXPECT_EQ(versions.summary, c.summary);
+  EXPECT_EQ(&versions.OfStep(versions.changed_at - 1), versions.before.get());
+  EXPECT_EQ(&versions.OfStep(versions.changed_at), versions.after.get());
+  EXPECT_EQ(&versions.AfterDecisions(versions.changed_at), versions.before.get());
+  EXPECT_EQ(&versions.AfterDecisions(versions.changed_at + 1), versions.after.get());
+  // One lane per subtask name across both versions, each subtask's events on its own lane.
+  std::map<std::string, int> lanes;
+  for (const visualizer::Lane& lane : index.lanes) EXPECT_TRUE(lanes.emplace(lane.name, 0).second) << lane.name;
+  ASSERT_EQ(lanes.count(c.new_subtask), 1u);
+  const auto names = [](const model::JobGraph& graph) {
+    std::set<std::string> out;
+    for (int s = 0; s < graph.subtask_count(); ++s) out.insert(graph.SubtaskName(s));
+    return out;
+  };
+  const std::set<std::string> first = names(*versions.before);
+  const std::set<std::string> second = names(*versions.after);
+  EXPECT_EQ(first.count(c.new_subtask), 0u);
+  std::set<std::string> both = first;
+  both.insert(second.begin(), second.end());
+  EXPECT_EQ(index.lanes.size(), both.size() + 2);
+  for (const visualizer::Lane& lane : index.lanes) {
+    if (lane.kind != visualizer::LaneKind::kSubtask) continue;
+    EXPECT_EQ(lane.new_version_only, first.count(lane.name) == 0) << lane.name;
+    EXPECT_EQ(lane.old_version_only, second.count(lane.name) == 0) << lane.name;
+  }
+  for (const visualizer::IndexedEvent& event : index.events) {
+    const std::string actor = event.line->value("actor", "");
+    if (lanes.count(actor) == 0 || event.lane == index.coordinator_lane() || event.lane == index.store_lane()) continue;
+    EXPECT_EQ(index.lanes[static_cast<size_t>(event.lane)].name, actor) << "step " << event.step << " " << event.text;
+    if (actor == c.new_subtask) {
+      EXPECT_GE(event.step, versions.changed_at) << event.text;
+    }
+  }
+  // Both ends of a message are on the same channel, also across the change.
+  for (const visualizer::Link& link : index.links) {
+    if (link.from == visualizer::kNoEvent || link.to == visualizer::kNoEvent || link.kind == visualizer::LinkKind::kRpc)
+      continue;
+    EXPECT_EQ(index.events[link.from].line->value("channel", ""), index.events[link.to].line->value("channel", ""));
+    EXPECT_EQ(index.events[link.from].step >= versions.changed_at, index.events[link.to].step >= versions.changed_at)
+        << "a message crosses the change: " << index.events[link.from].text;
+  }
+}
+
+TEST_P(VisualizerGraphChange, JobGraphViewDrawsTheVersionOfItsStep) {
+  const GraphChangeCase& c = GetParam();
+  const EventIndex index = visualizer::IndexEvents(trace());
+  const int64_t changed_at = index.versions.changed_at;
+  const int64_t decisions = static_cast<int64_t>(trace().decisions.size());
+  const std::string subtask_label = std::string("label=\"") + c.new_subtask + ": ";
+  // Before the resume: the first version, and a word on the new one.
+  const std::string before = ViewDot(trace(), visualizer::View::kJobGraph, changed_at);
+  EXPECT_FALSE(Has(before, subtask_label));
+  EXPECT_TRUE(
+      Has(before, "the job's first version; its new version is deployed at step " + std::to_string(changed_at)));
+  // From the resume on: the new version, its vertices, operators and subtasks.
+  for (const int64_t step : {changed_at + 1, (changed_at + decisions) / 2, decisions}) {
+    SCOPED_TRACE(step);
+    const std::string after = ViewDot(trace(), visualizer::View::kJobGraph, step);
+    EXPECT_TRUE(Has(after, subtask_label));
+    EXPECT_TRUE(Has(after, c.new_name));
+    EXPECT_TRUE(Has(after, "the job's new version, deployed at step " + std::to_string(changed_at)));
+    for (int s = 0; s < index.versions.after->subtask_count(); ++s) {
+      EXPECT_TRUE(Has(after, "label=\"" + index.versions.after->SubtaskName(s) + ": "))
+          << index.versions.after->SubtaskName(s);
+    }
+  }
+}
+
+TEST_P(VisualizerGraphChange, SpacetimeTimelineAndPerfettoMarkTheNewVersion) {
+  const GraphChangeCase& c = GetParam();
+  const EventIndex index = visualizer::IndexEvents(trace());
+  const Highlights highlights = visualizer::HighlightsOf(trace());
+  const int64_t changed_at = index.versions.changed_at;
+  const std::string marker =
+      "job resumed into its new version from savepoint " + std::to_string(index.versions.savepoint);
+  // The default window, and one around the change.
+  const visualizer::SpacetimeView whole = visualizer::SpacetimeDot(trace(), index, highlights, {});
+  EXPECT_GT(whole.nodes, 0u);
+  const visualizer::SpacetimeView around = visualizer::SpacetimeDot(
+      trace(), index, highlights, {.from_step = changed_at - 10, .to_step = changed_at + 10, .max_nodes = 0});
+  EXPECT_TRUE(Has(around.dot, std::string("label=\"") + c.new_subtask + "\\n(new version)\""));
+  EXPECT_TRUE(Has(around.dot, "job resumed into its new version from\\nsavepoint"));  // the marker node, wrapped
+  EXPECT_TRUE(Has(around.dot, "doubleoctagon"));
+  EXPECT_TRUE(Has(around.dot, marker + " (" + c.summary + ")"));  // the title
+  // The timeline: the marker in the header and as the coordinator's event, the new subtask's lane.
+  const std::string timeline = visualizer::Timeline(trace(), index, highlights, {});
+  EXPECT_TRUE(Has(timeline, "# step " + std::to_string(changed_at) + ": " + marker));
+  const size_t at = timeline.find(marker + ": " + c.summary + "\n");
+  ASSERT_NE(at, std::string::npos) << "no marker line";
+  const size_t line_start = timeline.rfind('\n', at) + 1;
+  EXPECT_TRUE(Has(timeline.substr(line_start, at - line_start), " coordinator "));
+  EXPECT_TRUE(Has(timeline, std::string("  ") + c.new_subtask + " "));
+  // Perfetto: valid, a track per subtask name, and the marker as a global instant.
+  ExpectValidPerfetto(trace());
+  const nlohmann::ordered_json perfetto = visualizer::PerfettoJson(trace(), index, highlights);
+  size_t markers = 0;
+  for (const auto& e : perfetto.at("traceEvents")) {
+    if (e.value("cat", "") == "new-version") {
+      ++markers;
+      EXPECT_EQ(e.at("name"), marker);
+      EXPECT_EQ(e.at("args").at("step"), changed_at);
+    }
+  }
+  EXPECT_EQ(markers, 1u);
+}
+
+TEST_P(VisualizerGraphChange, CheckpointsAreDrawnWithTheGraphOfTheirTrigger) {
+  const GraphChangeCase& c = GetParam();
+  const EventIndex index = visualizer::IndexEvents(trace());
+  visualizer::CheckpointHistory history;
+  std::string error;
+  ASSERT_TRUE(visualizer::CollectCheckpoints(trace(), index, &history, &error)) << error;
+  size_t after = 0;
+  for (const visualizer::CheckpointStory& story : history.checkpoints) {
+    SCOPED_TRACE(story.id);
+    ASSERT_NE(story.graph, nullptr);
+    EXPECT_EQ(story.graph, &index.versions.OfStep(story.triggered.step));
+    EXPECT_EQ(story.acks.size(), static_cast<size_t>(story.graph->subtask_count()));
+    EXPECT_TRUE(story.plan.has_value()) << "no plan from the replay";
+    after += story.graph == index.versions.after.get() ? 1 : 0;
+  }
+  EXPECT_GT(after, 0u) << "no checkpoint after the change";
+  const std::string dot = ViewDot(trace(), visualizer::View::kCheckpoints);
+  EXPECT_TRUE(Has(dot, std::string(c.new_subtask) + " ack at tick"));
+  EXPECT_TRUE(Has(dot, "job resumed into its new version from savepoint"));
+}
+
+TEST_P(VisualizerGraphChange, RenderingTwiceGivesTheSameBytes) {
+  for (const visualizer::View view :
+       {visualizer::View::kJobGraph, visualizer::View::kSpacetime, visualizer::View::kCheckpoints}) {
+    EXPECT_EQ(ViewDot(trace(), view), ViewDot(trace(), view)) << visualizer::Name(view);
+  }
+  const EventIndex index = visualizer::IndexEvents(trace());
+  const Highlights highlights = visualizer::HighlightsOf(trace());
+  EXPECT_EQ(visualizer::Timeline(trace(), index, highlights, {}), visualizer::Timeline(trace(), index, highlights, {}));
+  EXPECT_EQ(visualizer::PerfettoJson(trace(), index, highlights).dump(),
+            visualizer::PerfettoJson(trace(), index, highlights).dump());
+}
+
+// The commands a user runs on such a trace: every view, the timeline, Perfetto and the report.
+TEST_P(VisualizerGraphChange, CommandsRenderEveryViewAndTheReport) {
+  const GraphChangeCase& c = GetParam();
+  const std::string trace_path = path().string();
+  const int64_t changed_at = visualizer::IndexEvents(trace()).versions.changed_at;
+  const std::filesystem::path out = TempPath("graph-change-out.dot");
+  for (const std::string& arguments :
+       {"render " + trace_path + " --view jobgraph --step " + std::to_string(changed_at + 1),
+        "render " + trace_path + " --view jobgraph", "render " + trace_path + " --view spacetime",
+        "render " + trace_path + " --view checkpoints"}) {
+    const Outcome o = RunCli(arguments + " -o " + out.string());
+    EXPECT_EQ(o.exit_code, 0) << arguments << ": " << o.out;
+  }
+  const Outcome timeline = RunCli("timeline " + trace_path + " -o " + out.string());
+  EXPECT_EQ(timeline.exit_code, 0) << timeline.out;
+  EXPECT_TRUE(Has(ReadFile(out), c.new_subtask));
+  const std::filesystem::path json = TempPath("graph-change-perfetto.json");
+  const Outcome perfetto = RunCli("render " + trace_path + " --format perfetto -o " + json.string());
+  EXPECT_EQ(perfetto.exit_code, 0) << perfetto.out;
+  std::filesystem::remove(out);
+  std::filesystem::remove(json);
+  if (!visualizer::DotAvailable()) GTEST_SKIP() << "Graphviz 'dot' is not installed: no report";
+  const std::filesystem::path html = TempPath("graph-change-report.html");
+  const Outcome report = RunCli("report " + trace_path + " -o " + html.string() + " --frames 4");
+  ASSERT_EQ(report.exit_code, 0) << report.out;
+  const std::string text = ReadFile(html);
+  EXPECT_TRUE(Has(text, "<th>job versions</th><td>resumed into its new version at step " + std::to_string(changed_at)));
+  EXPECT_TRUE(Has(text, "data-label=\"the end: after all " + std::to_string(trace().decisions.size()) +
+                            " decisions (new version)\""));
+  EXPECT_TRUE(Has(text, "(first version)"));
+  EXPECT_TRUE(Has(text, std::string(c.new_subtask) + ": "));  // the last frame draws the new version
+  std::filesystem::remove(html);
+}
+
+INSTANTIATE_TEST_SUITE_P(Upgrades, VisualizerGraphChange, ::testing::ValuesIn(VisualizerGraphChange::kCases),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.scenario;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name + "_seed" + std::to_string(param_info.param.seed);
+                         });
 
 // --- The command line ---------------------------------------------------------
 

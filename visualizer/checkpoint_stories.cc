@@ -1,5 +1,6 @@
 #include "visualizer/checkpoint_stories.h"
 
+#include <array>
 #include <map>
 
 #include "visualizer/json_fields.h"
@@ -12,7 +13,7 @@ using nlohmann::json;
 
 class Collector {
  public:
-  Collector(const simulator::Trace& trace, CheckpointHistory* history) : trace_(trace), history_(history) {}
+  Collector(const EventIndex& index, CheckpointHistory* history) : index_(index), history_(history) {}
 
   void Add(const IndexedEvent& event) {
     const json& line = *event.line;
@@ -20,8 +21,9 @@ class Collector {
     const StoryMoment when{event.step, event.tick};
     const std::string actor = StringField(line, "actor");
     if (event.kind == "checkpoint-triggered") {
-      CheckpointStory story{.id = id, .triggered = when, .wait_for = IntField(line, "wait_for")};
-      story.acks.resize(static_cast<size_t>(trace_.config.graph->subtask_count()));
+      const model::JobGraph& graph = index_.versions.OfStep(event.step);
+      CheckpointStory story{.id = id, .graph = &graph, .triggered = when, .wait_for = IntField(line, "wait_for")};
+      story.acks.resize(static_cast<size_t>(graph.subtask_count()));
       by_id_[id] = history_->checkpoints.size();
       history_->order.push_back({false, history_->checkpoints.size()});
       history_->checkpoints.push_back(std::move(story));
@@ -35,7 +37,7 @@ class Collector {
     CheckpointStory* story = Find(id);
     if (story == nullptr) return;
     if (event.kind == "checkpoint-acknowledged") {
-      const std::optional<int> s = SubtaskIndex(actor);
+      const std::optional<int> s = SubtaskIndex(*story->graph, actor);
       if (s) story->acks[static_cast<size_t>(*s)] = when;
     } else if (event.kind == "checkpoint-canceled") {
       story->declines.push_back({actor, when, StringField(line, "reason")});
@@ -61,9 +63,10 @@ class Collector {
     }
   }
 
-  void AddPlan(int64_t id, const model::PendingCheckpoint& pending) {
+  // `graph`: the replayed state's, which indexes the plan.
+  void AddPlan(int64_t id, const model::PendingCheckpoint& pending, const model::JobGraph* graph) {
     CheckpointStory* story = Find(id);
-    if (story == nullptr || story->plan) return;
+    if (story == nullptr || story->plan || story->graph != graph) return;
     story->plan = pending.plan;
     story->savepoint = story->savepoint || pending.kind == model::CheckpointKind::kSyncSavepoint;
   }
@@ -74,18 +77,20 @@ class Collector {
     return it == by_id_.end() ? nullptr : &history_->checkpoints[it->second];
   }
 
-  std::optional<int> SubtaskIndex(const std::string& name) {
-    if (names_.empty()) {
-      for (int s = 0; s < trace_.config.graph->subtask_count(); ++s) names_[trace_.config.graph->SubtaskName(s)] = s;
+  // `name`'s index in `graph`; nullopt if that version has no such subtask.
+  std::optional<int> SubtaskIndex(const model::JobGraph& graph, const std::string& name) {
+    std::map<std::string, int>& names = names_[&graph == index_.versions.before.get() ? 0 : 1];
+    if (names.empty()) {
+      for (int s = 0; s < graph.subtask_count(); ++s) names[graph.SubtaskName(s)] = s;
     }
-    const auto it = names_.find(name);
-    return it == names_.end() ? std::nullopt : std::optional<int>(it->second);
+    const auto it = names.find(name);
+    return it == names.end() ? std::nullopt : std::optional<int>(it->second);
   }
 
-  const simulator::Trace& trace_;
+  const EventIndex& index_;
   CheckpointHistory* history_;
   std::map<int64_t, size_t> by_id_;  // the latest story of each id
-  std::map<std::string, int> names_;
+  std::array<std::map<std::string, int>, 2> names_;  // by version: first, new
 };
 
 }  // namespace
@@ -93,7 +98,7 @@ class Collector {
 bool CollectCheckpoints(const simulator::Trace& trace, const EventIndex& index, CheckpointHistory* history,
                         std::string* error) {
   *history = CheckpointHistory{};
-  Collector collector(trace, history);
+  Collector collector(index, history);
   for (const IndexedEvent& event : index.events) collector.Add(event);
   // The plan is coordinator state, not an event: read it off the replayed
   // state right after each trigger.
@@ -101,7 +106,7 @@ bool CollectCheckpoints(const simulator::Trace& trace, const EventIndex& index, 
       trace, -1,
       [&](int64_t, const model::System& system) {
         for (const model::PendingCheckpoint& pending : system.coordinator.pending)
-          collector.AddPlan(pending.id, pending);
+          collector.AddPlan(pending.id, pending, system.graph.get());
         return true;
       },
       error);

@@ -31,11 +31,14 @@ struct SubtaskNote {
 
 struct CheckpointStory {
   int64_t id = 0;
+  // The graph at the trigger, which names the plan and indexes `acks` (a
+  // trace that resumes into a changed job has two; graph_versions.h).
+  const model::JobGraph* graph = nullptr;
   bool savepoint = false;
   StoryMoment triggered;
   int64_t wait_for = 0;
   std::optional<model::CheckpointPlan> plan;     // from the replay
-  std::vector<std::optional<StoryMoment>> acks;  // by subtask index
+  std::vector<std::optional<StoryMoment>> acks;  // by subtask index of `graph`
   std::vector<SubtaskNote> declines;             // canceled or declined locally, with the reason
   CheckpointOutcome outcome = CheckpointOutcome::kPending;
   StoryMoment ended;

@@ -116,8 +116,8 @@ std::string CommitsLabel(const CheckpointStory& story) {
 }
 
 // Draws one checkpoint as a cluster; returns its first node.
-DotGraph::NodeId AddCheckpoint(DotGraph& dot, const model::JobGraph& graph, const CheckpointStory& story,
-                               const Highlights& highlights) {
+DotGraph::NodeId AddCheckpoint(DotGraph& dot, const CheckpointStory& story, const Highlights& highlights) {
+  const model::JobGraph& graph = *story.graph;
   const bool highlighted = highlights.checkpoints.count(story.id) != 0;
   DotAttributes cluster_attributes{{"label", ""}, {"style", "rounded"}, {"color", "#b0b0b0"}};
   if (highlighted) cluster_attributes = {{"label", ""}, {"style", "rounded,bold"}, {"color", kHighlightColor}};
@@ -144,15 +144,17 @@ DotGraph::NodeId AddCheckpoint(DotGraph& dot, const model::JobGraph& graph, cons
   return trigger;
 }
 
-size_t NodesOf(const model::JobGraph& graph, const CheckpointStory& story) {
-  return 2 + graph.vertices().size() + (story.notified.empty() ? 0 : 1) +
+size_t NodesOf(const CheckpointStory& story) {
+  return 2 + story.graph->vertices().size() + (story.notified.empty() ? 0 : 1) +
          (story.outcome == CheckpointOutcome::kCompleted ? 1 : 0);
 }
 
-// A row of the picture: a checkpoint, or a run of refused triggers.
+// A row of the picture: a checkpoint, a run of refused triggers, or where the
+// job's new version was deployed.
 struct Row {
-  const CheckpointStory* story = nullptr;  // null: refused triggers
-  std::string refused;                     // their label
+  const CheckpointStory* story = nullptr;  // null: refused triggers or the new version
+  std::string label;                       // the refused triggers' or the new version's
+  bool new_version = false;
 };
 
 struct Rows {
@@ -161,13 +163,26 @@ struct Rows {
 };
 
 // The rows within the window of steps and the node budget.
-Rows PickRows(const CheckpointHistory& history, const model::JobGraph& graph, const CheckpointsOptions& options) {
+Rows PickRows(const CheckpointHistory& history, const GraphVersions& versions, const CheckpointsOptions& options) {
   const int64_t from = options.from_step < 0 ? 0 : options.from_step;
   const int64_t to = options.to_step < 0 ? INT64_MAX : options.to_step;
   Rows picked;
   size_t nodes = 0;
+  // The new version's row goes before the first entry of its step or later.
+  bool new_version_due = versions.changed() && versions.changed_at >= from && versions.changed_at <= to;
+  const auto place_new_version = [&](int64_t before_step) {
+    if (!new_version_due || before_step < versions.changed_at) return;
+    new_version_due = false;
+    picked.rows.push_back({nullptr,
+                           fmt::format("{}\nat step {}, tick {}\n{}", versions.MarkerText(), versions.changed_at,
+                                       versions.changed_tick, versions.summary),
+                           true});
+    ++nodes;
+  };
   for (size_t e = 0; e < history.order.size(); ++e) {
     const CheckpointHistory::Entry& entry = history.order[e];
+    place_new_version(entry.refused ? history.refused[entry.index].when.step
+                                    : history.checkpoints[entry.index].triggered.step);
     if (entry.refused) {
       // A run of refused triggers with one reason is one node.
       const RefusedTrigger& first = history.refused[entry.index];
@@ -184,13 +199,14 @@ Rows PickRows(const CheckpointHistory& history, const model::JobGraph& graph, co
     }
     const CheckpointStory& story = history.checkpoints[entry.index];
     if (story.triggered.step < from || story.triggered.step > to) continue;
-    if (options.max_nodes != 0 && nodes + NodesOf(graph, story) > options.max_nodes) {
+    if (options.max_nodes != 0 && nodes + NodesOf(story) > options.max_nodes) {
       ++picked.left_out;
       continue;
     }
     picked.rows.push_back({&story, ""});
-    nodes += NodesOf(graph, story);
+    nodes += NodesOf(story);
   }
+  place_new_version(INT64_MAX);
   return picked;
 }
 
@@ -229,8 +245,7 @@ bool CheckpointsDot(const simulator::Trace& trace, const EventIndex& index, cons
                     const CheckpointsOptions& options, CheckpointsView* view, std::string* error) {
   CheckpointHistory history;
   if (!CollectCheckpoints(trace, index, &history, error)) return false;
-  const model::JobGraph& graph = *trace.config.graph;
-  const Rows picked = PickRows(history, graph, options);
+  const Rows picked = PickRows(history, index.versions, options);
   if (picked.left_out > 0) {
     view->note = fmt::format("{} checkpoint(s) left out to fit {} nodes; narrow with --from/--to", picked.left_out,
                              options.max_nodes);
@@ -240,9 +255,20 @@ bool CheckpointsDot(const simulator::Trace& trace, const EventIndex& index, cons
   // dot stacks the rows of a left-to-right layout bottom up: add the last first, so the first is on top.
   std::optional<DotGraph::NodeId> below;
   for (auto row = picked.rows.rbegin(); row != picked.rows.rend(); ++row) {
-    const DotGraph::NodeId first =
-        row->story != nullptr ? AddCheckpoint(dot, graph, *row->story, highlights)
-                              : dot.AddNode({{"label", row->refused}, {"fillcolor", "#ffd0c2"}, {"style", "filled"}});
+    DotGraph::NodeId first = 0;
+    if (row->story != nullptr) {
+      first = AddCheckpoint(dot, *row->story, highlights);
+    } else if (row->new_version) {
+      // In a cluster of its own, like a checkpoint's, so that dot keeps it in its row.
+      const DotGraph::ClusterId cluster = dot.AddCluster(DotGraph::kRoot, {{"label", ""}, {"style", "invis"}});
+      first = dot.AddNode({{"label", row->label},
+                           {"fillcolor", kNewVersionColor},
+                           {"style", "filled,bold"},
+                           {"shape", "doubleoctagon"}},
+                          cluster);
+    } else {
+      first = dot.AddNode({{"label", row->label}, {"fillcolor", "#ffd0c2"}, {"style", "filled"}});
+    }
     if (below) dot.AddEdge(*below, first, {{"style", "invis"}, {"constraint", "false"}});
     below = first;
   }

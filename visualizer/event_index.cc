@@ -1,9 +1,13 @@
 #include "visualizer/event_index.h"
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "visualizer/event_text.h"
 #include "visualizer/json_fields.h"
@@ -14,11 +18,11 @@ namespace {
 using nlohmann::json;
 
 // Coordinator-side bookkeeping, whatever actor the event names.
-constexpr std::array<std::string_view, 11> kCoordinatorKinds{
+constexpr std::array<std::string_view, 12> kCoordinatorKinds{
     "checkpoint-triggered", "checkpoint-refused", "checkpoint-acknowledged",
     "checkpoint-completed", "checkpoint-aborted", "job-finished",
     "job-failed",           "stop-requested",     "stop-failed",
-    "job-resumed",          "channel-reset"};
+    "job-resumed",          "channel-reset",      "job-graph-changed"};
 
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
@@ -46,6 +50,10 @@ class Linker {
       in_flight_[channel].push_back({event.link, message.dump()});
     } else if (event.kind == "receive") {
       Receive(event_index, channel, MessageOf(line).dump());
+    } else if (event.kind == "job-graph-changed") {
+      // The new version's channels start empty; its names may repeat the old ones'.
+      in_flight_.clear();
+      acks_.clear();
     } else if (event.kind == "channel-reset") {
       in_flight_.erase(channel);
       acks_.erase(channel);
@@ -132,17 +140,61 @@ int LaneOf(const json& line, const std::string& kind, const std::map<std::string
   return find(StringField(line, "actor"));
 }
 
+// The subtask lanes: the first version's subtasks in index order; with a
+// graph change, the new version's other subtasks after their vertex's others,
+// and its new vertices after the vertex that precedes them in the new version.
+void AddSubtaskLanes(const GraphVersions& versions, std::vector<Lane>* lanes, std::map<std::string, int>* lane_of) {
+  const model::JobGraph& before = *versions.before;
+  const model::JobGraph& after = *versions.after;
+  // Vertex names in lane order.
+  std::vector<std::string> vertices;
+  for (const model::VertexInfo& v : before.vertices()) vertices.push_back(v.name);
+  if (versions.changed()) {
+    size_t at = 0;  // where the next new vertex goes
+    for (const model::VertexInfo& v : after.vertices()) {
+      const auto it = std::find(vertices.begin(), vertices.end(), v.name);
+      if (it != vertices.end()) {
+        at = static_cast<size_t>(it - vertices.begin()) + 1;
+        continue;
+      }
+      vertices.insert(vertices.begin() + static_cast<std::ptrdiff_t>(at), v.name);
+      ++at;
+    }
+  }
+  const auto add = [&](const model::JobGraph& graph, int s, bool old_only, bool new_only) {
+    const std::string name = graph.SubtaskName(s);
+    if (lane_of->count(name) != 0) return;
+    (*lane_of)[name] = static_cast<int>(lanes->size());
+    lanes->push_back(Lane{.name = name,
+                          .kind = LaneKind::kSubtask,
+                          .subtask = s,
+                          .old_version_only = old_only,
+                          .new_version_only = new_only});
+  };
+  for (const std::string& name : vertices) {
+    const std::optional<int> old_vertex = before.FindVertex(name);
+    const std::optional<int> new_vertex = versions.changed() ? after.FindVertex(name) : std::nullopt;
+    const int old_parallelism = old_vertex ? before.vertices()[static_cast<size_t>(*old_vertex)].parallelism : 0;
+    const int new_parallelism = new_vertex ? after.vertices()[static_cast<size_t>(*new_vertex)].parallelism : 0;
+    if (old_vertex) {
+      for (int i = 0; i < old_parallelism; ++i) {
+        add(before, before.SubtaskOf(*old_vertex, i), versions.changed() && i >= new_parallelism, false);
+      }
+    }
+    if (new_vertex) {
+      for (int i = old_parallelism; i < new_parallelism; ++i) add(after, after.SubtaskOf(*new_vertex, i), false, true);
+    }
+  }
+}
+
 }  // namespace
 
 EventIndex IndexEvents(const simulator::Trace& trace) {
   EventIndex index;
-  const model::JobGraph& graph = *trace.config.graph;
+  index.versions = GraphVersionsOf(trace);
   std::map<std::string, int> lane_of;
   index.lanes.push_back(Lane{.name = "coordinator", .kind = LaneKind::kCoordinator});
-  for (int s = 0; s < graph.subtask_count(); ++s) {
-    lane_of[graph.SubtaskName(s)] = static_cast<int>(index.lanes.size());
-    index.lanes.push_back(Lane{.name = graph.SubtaskName(s), .kind = LaneKind::kSubtask, .subtask = s});
-  }
+  AddSubtaskLanes(index.versions, &index.lanes, &lane_of);
   index.lanes.push_back(Lane{.name = "store", .kind = LaneKind::kStore});
   index.events.reserve(trace.events.size());
   Linker linker(index);
@@ -158,6 +210,9 @@ EventIndex IndexEvents(const simulator::Trace& trace) {
     IndexedEvent event{.step = step, .tick = IntField(line, "tick"), .kind = kind, .line = &line};
     event.lane = LaneOf(line, kind, lane_of, index.store_lane(), &event.origin_lane);
     event.text = EventText(line);
+    if (kind == "job-graph-changed" && index.versions.changed()) {
+      event.text = fmt::format("{}: {}", index.versions.MarkerText(), index.versions.summary);
+    }
     const json* message = Field(line, "message");
     event.plain_record =
         (kind == "send" || kind == "receive") && message != nullptr && StringField(*message, "type") == "record";

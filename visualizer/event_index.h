@@ -6,7 +6,11 @@
 // or loss. Built once per trace; the views read it.
 //
 // Lanes: the coordinator first, then the subtasks in index order, then the
-// store. Checkpoint bookkeeping (trigger, acknowledgements, completion,
+// store. A trace that resumes into a changed job graph (graph_versions.h)
+// keys subtask lanes by name across both versions: "Totals[0]" is one lane in
+// both, a subtask only the new version has gets a lane of its own, next to its
+// vertex's others (a vertex only the new version has, after the vertex that
+// precedes it in the new version). Checkpoint bookkeeping (trigger, acknowledgements, completion,
 // aborts, channel resets) is on the coordinator's lane; transactions on the
 // store's, with the writing subtask as `origin_lane`.
 #ifndef CKPTSIM_VISUALIZER_EVENT_INDEX_H_
@@ -20,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simulator/trace.h"
+#include "visualizer/graph_versions.h"
 
 namespace ckptsim::visualizer {
 
@@ -28,7 +33,10 @@ enum class LaneKind : uint8_t { kCoordinator, kSubtask, kStore };
 struct Lane {
   std::string name;  // "coordinator", "A[0]", "store"
   LaneKind kind = LaneKind::kSubtask;
-  int subtask = -1;  // kSubtask only
+  int subtask = -1;  // kSubtask only: its index in the graph it first appears in
+  // A trace that resumes into a changed job graph: a subtask only one version has.
+  bool old_version_only = false;
+  bool new_version_only = false;
 };
 
 enum class LinkKind : uint8_t {
@@ -76,6 +84,7 @@ struct EventIndex {
   std::vector<ActionLine> actions;  // by step
   int64_t steps = 0;                // decisions in the run
   int64_t ticks = 0;                // the run's last tick
+  GraphVersions versions;           // the job graph of each step
 
   int coordinator_lane() const { return 0; }
   int store_lane() const { return static_cast<int>(lanes.size()) - 1; }

@@ -197,6 +197,9 @@ std::string EventText(const json& event) {
                           : fmt::format("stop-with-savepoint FAILED (savepoint {})", savepoint);
   }
   if (kind == "job-resumed") return fmt::format("job resumed from savepoint {}", IntField(event, "checkpoint"));
+  if (kind == "job-graph-changed") {
+    return fmt::format("job resumed into its new version from savepoint {}", IntField(event, "checkpoint"));
+  }
   if (kind == "channel-state-restored") {
     return fmt::format("{} put back on {} (channel state)", MessageText(message), channel);
   }

@@ -49,12 +49,18 @@ constexpr const char* kScript = R"(
 })();
 )";
 
-// Evenly spaced steps from 0 to the end, plus each violation's step.
-std::vector<int64_t> FrameSteps(int64_t decisions, int frames_max, const Highlights& highlights) {
+// Evenly spaced steps from 0 to the end, plus each violation's step, and the
+// states just before and after the job's new version is deployed.
+std::vector<int64_t> FrameSteps(int64_t decisions, int frames_max, const Highlights& highlights,
+                                const GraphVersions& versions) {
   std::vector<int64_t> steps;
   const int64_t frames = std::max<int64_t>(2, std::min<int64_t>(frames_max, decisions + 1));
   for (int64_t i = 0; i < frames; ++i) steps.push_back(i * decisions / (frames - 1));
   for (const ViolationReport& v : highlights.violations) steps.push_back(std::clamp<int64_t>(v.step + 1, 0, decisions));
+  if (versions.changed()) {
+    steps.push_back(std::clamp<int64_t>(versions.changed_at, 0, decisions));
+    steps.push_back(std::clamp<int64_t>(versions.changed_at + 1, 0, decisions));
+  }
   std::sort(steps.begin(), steps.end());
   steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
   return steps;
@@ -100,6 +106,11 @@ std::string Summary(const simulator::Trace& trace, const EventIndex& index, cons
   row("seed", std::to_string(trace.seed));
   row("run", fmt::format("{} steps, {} ticks, job {}", index.steps, index.ticks,
                          BoolField(trace.footer, "job_finished") ? "FINISHED" : "not finished"));
+  if (index.versions.changed()) {
+    row("job versions", fmt::format("resumed into its new version at step {} (tick {}) from savepoint {}: {}",
+                                    index.versions.changed_at, index.versions.changed_tick, index.versions.savepoint,
+                                    index.versions.summary));
+  }
   row("trace hash", trace.trace_hash);
   if (!options.trace_name.empty()) row("replay", "ckptsim replay " + options.trace_name);
   return html + "</table>\n";
@@ -109,7 +120,7 @@ std::string Summary(const simulator::Trace& trace, const EventIndex& index, cons
 bool JobGraphSection(const simulator::Trace& trace, const EventIndex& index, const Highlights& highlights,
                      const ReportOptions& options, std::string* html, std::string* error) {
   const int64_t decisions = static_cast<int64_t>(trace.decisions.size());
-  const std::vector<int64_t> steps = FrameSteps(decisions, options.frames_max, highlights);
+  const std::vector<int64_t> steps = FrameSteps(decisions, options.frames_max, highlights, index.versions);
   std::vector<model::System> states;
   if (!StatesAfter(trace, steps, &states, error)) return false;
   std::vector<std::string> dots;
@@ -120,17 +131,23 @@ bool JobGraphSection(const simulator::Trace& trace, const EventIndex& index, con
   std::string last_svg;
   for (size_t i = 0; i < steps.size(); ++i) {
     std::string svg = InlineSvg(images[i], fmt::format("f{}-", i));
-    const std::string label = steps[i] == decisions ? fmt::format("the end: after all {} decisions", decisions)
-                                                    : fmt::format("after {} of {} decisions", steps[i], decisions);
+    std::string label = steps[i] == decisions ? fmt::format("the end: after all {} decisions", decisions)
+                                              : fmt::format("after {} of {} decisions", steps[i], decisions);
+    if (index.versions.changed()) label += states[i].graph_change != nullptr ? " (new version)" : " (first version)";
     templates += fmt::format("<template id=\"frame-{}\" data-label=\"{}\">{}</template>\n", i, HtmlEscape(label), svg);
     if (i + 1 == steps.size()) last_svg = std::move(svg);
   }
+  const std::string versions =
+      index.versions.changed()
+          ? fmt::format(" The job is resumed into its new version at step {}: frames after it show the new version.",
+                        index.versions.changed_at)
+          : std::string();
   *html = fmt::format(
       "<h2>Job graph, step by step</h2>\n<p class=\"note\">{} frames; drag the slider or use the buttons. Subtasks are "
-      "coloured by lifecycle phase; channel labels show what is queued.</p>\n<div class=\"slider\"><button id=\"prev\">"
-      "&#9664;</button> <input type=\"range\" id=\"frame\" min=\"0\" max=\"{}\" value=\"{}\"> <button id=\"next\">"
+      "coloured by lifecycle phase; channel labels show what is queued.{}</p>\n<div class=\"slider\">"
+      "<button id=\"prev\">&#9664;</button> <input type=\"range\" id=\"frame\" min=\"0\" max=\"{}\" value=\"{}\"> <button id=\"next\">"
       "&#9654;</button> <span id=\"frame-label\"></span></div>\n<div class=\"view\" id=\"jobgraph\">{}</div>\n{}",
-      steps.size(), steps.size() - 1, steps.size() - 1, last_svg, templates);
+      steps.size(), HtmlEscape(versions), steps.size() - 1, steps.size() - 1, last_svg, templates);
   return true;
 }
 

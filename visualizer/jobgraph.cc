@@ -71,8 +71,8 @@ std::string OperatorLabel(const model::OperatorSpec& spec, const model::Operator
   return label;
 }
 
-std::string SubtaskLabel(const simulator::Trace& trace, const model::System& system, int s) {
-  const model::JobGraph& graph = *trace.config.graph;
+std::string SubtaskLabel(const model::System& system, int s) {
+  const model::JobGraph& graph = *system.graph;
   const model::Subtask& subtask = system.subtasks[static_cast<size_t>(s)];
   std::string label = fmt::format("{}: {}", Shorten(graph.SubtaskName(s), kNameMax),
                                   PhaseWords(subtask.phase, subtask.deployed_as_finished));
@@ -142,17 +142,29 @@ std::string StoreLine(const model::System& system) {
                      counts[static_cast<size_t>(model::TransactionState::kAborted)]);
 }
 
+// Which version of the job the picture shows, for a trace that changes it; "" otherwise.
+std::string VersionLine(const GraphVersions& versions, const model::System& system) {
+  if (!versions.changed()) return "";
+  if (system.graph_change != nullptr) {
+    return fmt::format("the job's new version, deployed at step {} from savepoint {}: {}\n", versions.changed_at,
+                       versions.savepoint, versions.summary);
+  }
+  return fmt::format("the job's first version; its new version is deployed at step {} ({})\n", versions.changed_at,
+                     versions.summary);
+}
+
 std::string Title(const simulator::Trace& trace, const EventIndex& index, const model::System& system, int64_t step) {
   std::string title = RunTitle(trace, index) + "\n";
   const size_t k = static_cast<size_t>(step);
   const int64_t tick = k == 0 || index.actions.empty() ? 0 : index.actions[std::min(k, index.actions.size()) - 1].tick;
   if (k < trace.decisions.size()) {
     title += fmt::format("job graph after {} of {} decisions (tick {}); next: {}\n", step, index.steps, tick,
-                         model::Describe(*trace.config.graph, trace.decisions[k]));
+                         model::Describe(*system.graph, trace.decisions[k]));
   } else {
     title += fmt::format("job graph at the end of the run (after {} decisions, tick {})\n", step, tick);
   }
-  return title + CoordinatorLine(system) + "\n" + RpcsLine(system, *trace.config.graph) + "\n" + StoreLine(system);
+  title += VersionLine(index.versions, system);
+  return title + CoordinatorLine(system) + "\n" + RpcsLine(system, *system.graph) + "\n" + StoreLine(system);
 }
 
 std::string ChannelLabel(const model::JobGraph& graph, const model::Channel& channel, int c) {
@@ -226,9 +238,8 @@ DotGraph::NodeId AddOperator(DotGraph& dot, const model::JobGraph& graph, const 
 }
 
 // A task: a cluster of subtask clusters, each holding its chained operators.
-void AddTask(DotGraph& dot, const simulator::Trace& trace, const model::System& system, int v,
-             OperatorNodes* operators) {
-  const model::JobGraph& graph = *trace.config.graph;
+void AddTask(DotGraph& dot, const model::System& system, int v, OperatorNodes* operators) {
+  const model::JobGraph& graph = *system.graph;
   const model::VertexInfo& vertex = graph.vertices()[static_cast<size_t>(v)];
   const std::string_view finished = FinishedWords(system, v);
   std::string label = fmt::format("task {} (parallelism {})", Shorten(vertex.name, kNameMax), vertex.parallelism);
@@ -243,7 +254,7 @@ void AddTask(DotGraph& dot, const simulator::Trace& trace, const model::System& 
   for (int s = vertex.first_subtask; s < vertex.first_subtask + vertex.parallelism; ++s) {
     const model::Subtask& subtask = system.subtasks[static_cast<size_t>(s)];
     const DotGraph::ClusterId cluster =
-        dot.AddCluster(task, {{"label", SubtaskLabel(trace, system, s)},
+        dot.AddCluster(task, {{"label", SubtaskLabel(system, s)},
                               {"style", "rounded,filled"},
                               {"fillcolor", PhaseColor(subtask.phase, subtask.deployed_as_finished)},
                               {"color", "#606060"},
@@ -287,7 +298,8 @@ std::string QueueText(const model::Channel& channel) {
 
 std::string JobGraphDot(const simulator::Trace& trace, const EventIndex& index, const model::System& system,
                         int64_t step) {
-  const model::JobGraph& graph = *trace.config.graph;
+  // The state's own graph: after a resume into a changed job, the new version.
+  const model::JobGraph& graph = *system.graph;
   DotGraph dot;
   dot.SetGraphAttribute("label", Title(trace, index, system, step));
   dot.SetGraphAttribute("labelloc", "t");
@@ -306,7 +318,7 @@ std::string JobGraphDot(const simulator::Trace& trace, const EventIndex& index, 
   dot.SetEdgeDefault("fontsize", "8");
   dot.SetEdgeDefault("arrowsize", "0.7");
   OperatorNodes operators(static_cast<size_t>(graph.subtask_count()));
-  for (const int v : graph.topological_order()) AddTask(dot, trace, system, v, &operators);
+  for (const int v : graph.topological_order()) AddTask(dot, system, v, &operators);
   for (int c = 0; c < graph.channel_count(); ++c) {
     const model::ChannelInfo& info = graph.channels()[static_cast<size_t>(c)];
     dot.AddEdge(operators[static_cast<size_t>(info.producer)].back(),

@@ -163,6 +163,17 @@ Json PerfettoJson(const simulator::Trace& trace, const EventIndex& index, const 
   for (size_t i = 0; i < index.events.size(); ++i) {
     const IndexedEvent& event = index.events[i];
     mark_violations(event.step, ts[i]);
+    if (event.kind == "job-graph-changed") {
+      // The new version's deployment, across every track.
+      events.push_back(Json{{"ph", "i"},
+                            {"s", "g"},
+                            {"pid", kPid},
+                            {"tid", 1},
+                            {"ts", ts[i]},
+                            {"name", index.versions.MarkerText()},
+                            {"cat", "new-version"},
+                            {"args", {{"step", event.step}, {"changes", index.versions.summary}}}});
+    }
     UpdateSpans(event, ts[i], tracks[static_cast<size_t>(event.lane)]);
     Json args{{"step", event.step}, {"tick", event.tick}};
     if (highlights.Covers(event)) args["named_by_violation_report"] = true;

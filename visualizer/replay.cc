@@ -18,7 +18,7 @@ bool Replay(const simulator::Trace& trace, int64_t steps, const ReplayVisitor& v
       *error = fmt::format(
           "decision {} ('{}') is not enabled on replay: the trace was written by another version of "
           "the model; re-run its seed to get a fresh trace",
-          step, model::Describe(*trace.config.graph, action));
+          step, model::Describe(*system.graph, action));
       return false;
     }
     events.clear();

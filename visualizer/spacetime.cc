@@ -21,6 +21,10 @@ std::string Title(const simulator::Trace& trace, const EventIndex& index, const 
     title += fmt::format("{} {} VIOLATED at step {}: {}\n", v.code, v.name, v.step, Shorten(v.summary, 100));
   }
   if (highlights.any()) title += "red border: an event the violation report names\n";
+  if (index.versions.changed()) {
+    title += fmt::format("step {}: {} ({}); lanes are subtasks by name across both versions\n",
+                         index.versions.changed_at, index.versions.MarkerText(), index.versions.summary);
+  }
   return title + kArrowLegend;
 }
 

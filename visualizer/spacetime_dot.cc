@@ -30,6 +30,7 @@ NodeLook LookOf(const EventIndex& index, const SpacetimeNode& node) {
     NodeLook look;
   };
   static const std::vector<Rule> kRules{
+      {{"job-graph-changed"}, {kNewVersionColor, "doubleoctagon"}},
       {{"failed", "job-failed", "stop-failed"}, {"#ff9c9c", "octagon"}},
       {{"restarted", "job-resumed"}, {"#9fd3ff", "doubleoctagon"}},
       {{"canceled"}, {"#d0d0d0", "box"}},
@@ -62,6 +63,25 @@ std::string FoldedLabel(const EventIndex& index, const SpacetimeNode& node) {
   return label + (first == last ? fmt::format("step {}", first) : fmt::format("steps {}-{}", first, last));
 }
 
+// `text` in lines of at most kLabelLineMax characters, broken at spaces.
+std::string Wrapped(const std::string& text) {
+  std::string out;
+  std::string line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.size() + 1 + word.size() > kLabelLineMax) {
+      out += Shorten(line) + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return out + Shorten(line);
+}
+
 std::string EventsLabel(const EventIndex& index, const SpacetimeNode& node) {
   std::string label;
   for (size_t i = 0; i < node.events.size() && i < kNodeLinesMax; ++i) {
@@ -69,7 +89,9 @@ std::string EventsLabel(const EventIndex& index, const SpacetimeNode& node) {
       label += fmt::format("+{} more", node.events.size() - i);
       break;
     }
-    label += Shorten(index.events[node.events[i]].text) + "\n";
+    const IndexedEvent& event = index.events[node.events[i]];
+    // The new version's marker says in full what changed.
+    label += (event.kind == "job-graph-changed" ? Wrapped(event.text) : Shorten(event.text)) + "\n";
   }
   if (!label.empty() && label.back() == '\n') label.pop_back();
   return label;
@@ -110,6 +132,7 @@ DotAttributes NodeAttributes(const EventIndex& index, const Highlights& highligh
     const NodeLook look = LookOf(index, node);
     attributes = {{"label", EventsLabel(index, node)}, {"fillcolor", look.fill}};
     if (std::string_view(look.shape) != "box") attributes.emplace_back("shape", look.shape);
+    if (std::string_view(look.fill) == kNewVersionColor) attributes.emplace_back("style", "filled,bold");
   }
   attributes.emplace_back("tooltip", Tooltip(index, node));
   if (highlighted) {
@@ -233,7 +256,7 @@ class Writer {
     time_header_ = graph_.AddNode({{"label", "step\ntick"}, {"shape", "plaintext"}, {"style", ""}});
     std::vector<DotGraph::NodeId> first_row{time_header_};
     for (const Lane& lane : index_.lanes) {
-      DotAttributes attributes{{"label", lane.name},
+      DotAttributes attributes{{"label", LaneHeader(lane)},
                                {"style", "filled,bold"},
                                {"fontsize", "10"},
                                {"fillcolor", lane.kind == LaneKind::kSubtask ? "#e8e8e8" : "#c9d3e6"}};
@@ -282,7 +305,13 @@ class Writer {
         attributes.emplace_back("group", fmt::format("lane{}", lane));
         const DotGraph::NodeId id = graph_.AddNode(std::move(attributes));
         if (n >= 0) dot_node_[static_cast<size_t>(n)] = id;
-        graph_.AddEdge(lane_last[lane], id, {{"color", "#c8c8c8"}, {"arrowhead", "none"}});
+        // A lane's lifeline runs only while its subtask is in the job's version.
+        const Lane& info = index_.lanes[lane];
+        if (LaneExists(info, layout_.rows[r]) && (r == 0 || LaneExists(info, layout_.rows[r - 1]))) {
+          graph_.AddEdge(lane_last[lane], id, {{"color", "#c8c8c8"}, {"arrowhead", "none"}});
+        } else {
+          graph_.AddEdge(lane_last[lane], id, {{"style", "invis"}});
+        }
         lane_last[lane] = id;
         rows_[r].push_back(id);
       }
@@ -319,6 +348,22 @@ class Writer {
           ends.first, ends.second,
           {{"xlabel", fmt::format("{}", fmt::join(labels, "\n"))}, {"color", "#8b5a2b"}, {"fontcolor", "#8b5a2b"}});
     }
+  }
+
+  // A subtask only one version of the job has says which.
+  static std::string LaneHeader(const Lane& lane) {
+    if (lane.new_version_only) return lane.name + "\n(new version)";
+    if (lane.old_version_only) return lane.name + "\n(first version)";
+    return lane.name;
+  }
+
+  // Whether `lane`'s subtask is deployed in the version of the job `row` runs on.
+  bool LaneExists(const Lane& lane, const SpacetimeRow& row) const {
+    const GraphVersions& versions = index_.versions;
+    if (!versions.changed()) return true;
+    if (lane.new_version_only) return row.last_step >= versions.changed_at;
+    if (lane.old_version_only) return row.first_step < versions.changed_at;
+    return true;
   }
 
   DotGraph::NodeId From(const StoreWrite& write) const { return dot_node_[static_cast<size_t>(write.from_node)]; }

@@ -14,6 +14,8 @@ namespace ckptsim::visualizer {
 
 inline constexpr const char* kFontName = "Helvetica";
 inline constexpr const char* kHighlightColor = "#d00000";
+// The node that marks where a run's job was resumed into its new version.
+inline constexpr const char* kNewVersionColor = "#e6ccff";
 inline constexpr size_t kLabelLineMax = 44;  // characters of one label line before "..."
 inline constexpr size_t kNameMax = 64;       // characters of a vertex, operator or subtask name before "..."
 

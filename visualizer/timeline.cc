@@ -55,6 +55,10 @@ std::string Timeline(const simulator::Trace& trace, const EventIndex& index, con
       "#{:>6} {:>6}  {:<{}}  event   (* named by a violation report, ! violation; see "
       "visualizer/README.md)\n",
       "step", "tick", "lane", columns.lane_width);
+  if (index.versions.changed()) {
+    out += fmt::format("# step {}: {} ({}); lanes are subtasks by name across both versions\n",
+                       index.versions.changed_at, index.versions.MarkerText(), index.versions.summary);
+  }
   // Violation lines follow the last event of their step.
   std::vector<const ViolationReport*> violations;
   for (const ViolationReport& v : highlights.violations) violations.push_back(&v);
