@@ -88,7 +88,7 @@ class CutWalker {
     const model::VertexInfo& vertex = change_.to->vertices()[to.vertex];
     const int key = model::KeyOf(model::RemapRecord(change_, record));
     const int index = model::VertexUnchanged(change_, info.vertex) ? info.index : key % vertex.parallelism;
-    ++out_.key_counts[{vertex.first_subtask + index, key}];
+    ++out_.key_counts[{vertex.first_subtask + index, to.op, key}];
   }
 
   const model::GraphChange& change_;

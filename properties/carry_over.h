@@ -15,12 +15,16 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "model/state.h"
 
 namespace ckptsim::properties {
+
+// One keyed aggregation's count of one key: (subtask, operator in its chain, key).
+using KeyedSlot = std::tuple<int32_t, int, int>;
 
 struct HeldRecord {
   int32_t subtask = 0;  // of the new job
@@ -39,9 +43,9 @@ struct CarryOver {
   std::vector<std::string> lost;
   // Keyed state restored away from its key's subtask: described for a report.
   std::vector<std::string> misplaced;
-  // (subtask of the new job, key) -> what its keyed aggregation must count
-  // of the records before the cut, by Flink's rule for keyed state.
-  std::map<std::pair<int32_t, int>, int64_t> key_counts;
+  // (subtask of the new job, operator, key) -> what that keyed aggregation
+  // must count of the records before the cut, by Flink's rule for keyed state.
+  std::map<KeyedSlot, int64_t> key_counts;
 };
 
 // REQUIRES: system.graph_change (the job was resumed into its new version).

@@ -16,8 +16,8 @@
 
 #include <fmt/format.h>
 
-#include "model/routing.h"
 #include "model/graph_change.h"
+#include "model/routing.h"
 #include "properties/carry_over.h"
 #include "properties/property.h"
 
@@ -30,7 +30,7 @@ struct Expectation {
   std::set<Located> in_store;       // (writing subtask, record)
   std::set<Located> in_buffers;     // (subtask, record)
   std::set<Located> in_channels;    // (channel, record)
-  std::map<std::pair<int32_t, int>, int64_t> key_counts;  // (subtask, key) -> count
+  std::map<KeyedSlot, int64_t> key_counts;  // (subtask, operator, key) -> count
 };
 
 class ConsistentCutChecker final : public PropertyChecker {
@@ -92,7 +92,7 @@ class ConsistentCutChecker final : public PropertyChecker {
         return;
       }
       if (kind == model::OperatorKind::kKeyedAggregate && snapshot != nullptr) {
-        ++out.key_counts[{subtask, model::KeyOf(record)}];
+        ++out.key_counts[{subtask, static_cast<int>(i), model::KeyOf(record)}];
       }
       if ((kind == model::OperatorKind::kBuffering || kind == model::OperatorKind::kEventTimeWindow) &&
           snapshot != nullptr) {
@@ -221,7 +221,7 @@ class ConsistentCutChecker final : public PropertyChecker {
         buffered += snapshot->operators[i].buffer.size();
         if (vertex.operators[i].kind != model::OperatorKind::kKeyedAggregate || reset_[s]) continue;
         for (int key = 0; key < model::kKeyCount; ++key) {
-          const auto it = expected.key_counts.find({s, key});
+          const auto it = expected.key_counts.find({s, static_cast<int>(i), key});
           const int64_t want = it == expected.key_counts.end() ? 0 : it->second;
           if (snapshot->operators[i].key_counts[key] == want) continue;
           Fail(system, step, checkpoint,
@@ -258,7 +258,7 @@ class ConsistentCutChecker final : public PropertyChecker {
   std::vector<std::string> misplaced_;
   std::vector<std::pair<int32_t, model::RecordId>> targets_;
   std::vector<int64_t> settled_;                          // by source subtask
-  std::map<std::pair<int32_t, int>, int64_t> settled_key_counts_;
+  std::map<KeyedSlot, int64_t> settled_key_counts_;
   std::set<Located> covered_;                             // records in covered transactions
   std::set<Located> expected_in_store_;                   // every copy before some cut, at its store
   std::vector<int64_t> uncovered_;                        // transactions not yet covered
