@@ -26,7 +26,7 @@ const std::vector<PropertyInfo>& AllProperties() {
       {PropertyId::kSavepointCut, "P8", "savepoint-cut",
        "a stop-with-savepoint ends with one savepoint holding every subtask, and it alone releases them"},
       {PropertyId::kTermination, "L1", "termination",
-       "after the faults stop, a bounded or stopped job reaches FINISHED within the liveness budget"},
+       "after the faults stop, a bounded or stopped job reaches FINISHED (not FAILED) within the liveness budget"},
       {PropertyId::kCheckpointProgress, "L2", "checkpoint-progress",
        "after the faults stop, a running job completes a checkpoint within every liveness budget window"},
       {PropertyId::kEventTime, "L3", "event-time",

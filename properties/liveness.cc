@@ -34,6 +34,20 @@ void LivenessMonitor::OnStep(const model::System& system, int64_t step, int64_t 
   if (options_.budget_ticks <= 0 || violation_) return;
   for (const model::Event& event : events) {
     if (event.kind == model::EventKind::kCheckpointCompleted) last_completion_tick_ = tick;
+    // Restarts the protocol itself spent after the faults stopped (a stop
+    // whose savepoint keeps failing) used up the budget: the job never
+    // reaches FINISHED.
+    if (event.kind == model::EventKind::kJobFailed && options_.expect_termination &&
+        tick > options_.healed_from_tick) {
+      violation_ = Violation{
+          .property = PropertyId::kTermination,
+          .step = step,
+          .summary = fmt::format("the job FAILED at tick {}, after the faults stopped (tick {}): the restart "
+                                 "budget ran out on restarts the protocol caused itself ({} restarts)",
+                                 tick, options_.healed_from_tick, system.restarts),
+          .details = ExplainWaiting(system)};
+      return;
+    }
   }
   if (!JobRunning(system) || tick <= options_.healed_from_tick) return;
   const int64_t healed_for = tick - options_.healed_from_tick;

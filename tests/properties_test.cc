@@ -240,6 +240,21 @@ limits: {liveness_budget_ticks: 500}
   EXPECT_TRUE(found);
 }
 
+// Found by the random-upgrades property (tests/data/liveness, seed 383): a
+// union-state vertex with one FINISHED subtask aborts every savepoint, so each
+// retried stop-with-savepoint fails its subtasks and costs a restart until the
+// job FAILS, long after the injected fault. FAILED is not FINISHED: L1.
+TEST(L1Termination, AJobThatFailsAfterTheFaultsStoppedIsReported) {
+  const simulator::RunConfig config =
+      LoadOrDie(std::string(CKPTSIM_TEST_DATA_DIR) + "/liveness/stop-retries-exhaust-restarts.yaml");
+  const simulator::RunResult result = simulator::Run(config, 383);
+  ASSERT_EQ(result.violations.size(), 1u);
+  EXPECT_EQ(result.violations[0].property, PropertyId::kTermination);
+  EXPECT_NE(result.violations[0].summary.find("the job FAILED at tick"), std::string::npos)
+      << result.violations[0].summary;
+  EXPECT_GT(result.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kSavepointFailedAndRetried)], 5);
+}
+
 // Found by the random-job property: a union-state vertex whose subtasks all
 // finished on one final checkpoint, then a region failover restarts just one
 // of them. The restarted subtask must wait for a new final checkpoint, but
