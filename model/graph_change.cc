@@ -10,6 +10,17 @@
 namespace ckptsim::model {
 namespace {
 
+// Which of `parallelism` subtasks gets element `element` of `count` when a
+// list is cut into contiguous chunks, the first `count % parallelism` one
+// element longer (Flink's RoundRobinOperatorStateRepartitioner).
+int ChunkOwner(size_t element, size_t count, int parallelism) {
+  const size_t p = static_cast<size_t>(parallelism);
+  const size_t base = count / p;
+  const size_t longer = count % p;
+  if (element < longer * (base + 1)) return static_cast<int>(element / (base + 1));
+  return static_cast<int>(longer + (element - longer * (base + 1)) / base);
+}
+
 // Every operator has some state in a savepoint except a stateless map.
 bool KeepsState(OperatorKind kind) { return kind != OperatorKind::kMap; }
 
@@ -55,43 +66,56 @@ OperatorState RemappedState(const GraphChange& change, const OperatorState& stat
 
 // The state new subtask `j` (of `parallelism`) gets of one old operator,
 // whose subtasks' states are `states` (null: finished, nothing reported).
+// At equal parallelism Flink hands every subtask its own state back (union
+// and broadcast state aside); otherwise keyed state follows its key and list
+// state is cut into contiguous chunks (RoundRobinOperatorStateRepartitioner).
 OperatorState Assign(const GraphChange& change, OperatorKind kind, const std::vector<const OperatorState*>& states,
                      int j, int parallelism) {
-  OperatorState out;
-  const auto p = static_cast<size_t>(parallelism);
-  const auto mine = [&](size_t i) { return i % p == static_cast<size_t>(j); };
+  const bool same = static_cast<int>(states.size()) == parallelism;
   std::vector<const OperatorState*> reporters;
   for (const OperatorState* state : states) {
     if (state != nullptr) reporters.push_back(state);
   }
+  OperatorState out;
+  if (same && states[j] != nullptr) out = RemappedState(change, *states[j]);
   switch (kind) {
     case OperatorKind::kKeyedAggregate:
+      if (same) {
+        if (out.key_counts.empty()) out.key_counts.assign(kKeyCount, 0);
+        break;
+      }
       out.key_counts.assign(kKeyCount, 0);
       for (const OperatorState* state : reporters) {
         for (int key = 0; key < kKeyCount; ++key) {
-          if (mine(static_cast<size_t>(key))) out.key_counts[key] += state->key_counts[key];
+          if (KeyOwner(key, parallelism) == j) out.key_counts[key] += state->key_counts[key];
         }
       }
       break;
     case OperatorKind::kEventTimeWindow:
+      if (same) break;
       for (const OperatorState* state : reporters) {
         for (const RecordId& record : state->buffer) {
           const RecordId remapped = RemapRecord(change, record);
-          if (mine(static_cast<size_t>(KeyOf(remapped)))) out.buffer.push_back(remapped);
+          if (KeyOwner(KeyOf(remapped), parallelism) == j) out.buffer.push_back(remapped);
         }
       }
       break;
     case OperatorKind::kBuffering: {
+      if (same) break;
+      size_t count = 0;
+      for (const OperatorState* state : reporters) count += state->buffer.size();
       size_t element = 0;
       for (const OperatorState* state : reporters) {
         for (const RecordId& record : state->buffer) {
-          if (mine(element++)) out.buffer.push_back(RemapRecord(change, record));
+          if (ChunkOwner(element++, count, parallelism) == j) out.buffer.push_back(RemapRecord(change, record));
         }
       }
       break;
     }
     case OperatorKind::kUnionState:
-      // The whole list to everyone; what the new subtask counts starts afresh.
+      // The whole list to everyone; at another parallelism what a subtask
+      // counts itself starts afresh.
+      out.union_entries.clear();
       for (const OperatorState* state : reporters) out.union_entries.push_back(state->value);
       break;
     case OperatorKind::kBroadcastState:
@@ -100,11 +124,13 @@ OperatorState Assign(const GraphChange& change, OperatorKind kind, const std::ve
     case OperatorKind::kTwoPhaseCommitSink:
     case OperatorKind::kSinkV2Writer:
     case OperatorKind::kSinkV2Committer:
-      // Each old subtask's list as a whole (TwoPhaseCommitSinkFunction keeps
-      // one entry per subtask); the open transactions among them are
-      // aborted by their new owner when it initializes.
+      // TwoPhaseCommitSinkFunction keeps one list entry per subtask: each old
+      // subtask's transactions travel together, to the subtask NewOwner
+      // names, which also aborts what that owner left open.
+      if (same) break;
+      out.current_transaction = -1;
       for (size_t i = 0; i < states.size(); ++i) {
-        if (states[i] == nullptr || !mine(i)) continue;
+        if (states[i] == nullptr || ChunkOwner(i, states.size(), parallelism) != j) continue;
         const auto& pending = states[i]->pending_transactions;
         out.pending_transactions.insert(out.pending_transactions.end(), pending.begin(), pending.end());
       }
@@ -230,7 +256,8 @@ int32_t NewOwner(const GraphChange& change, int32_t old_subtask) {
     const OperatorRef ref = change.operator_of[info.vertex][o];
     CKPTSIM_CHECK(ref.found());
     const int parallelism = change.to->vertices()[ref.vertex].parallelism;
-    return change.to->SubtaskOf(ref.vertex, info.index % parallelism);
+    return change.to->SubtaskOf(ref.vertex, ChunkOwner(static_cast<size_t>(info.index),
+                                                       static_cast<size_t>(vertex.parallelism), parallelism));
   }
   CKPTSIM_CHECK(false && "a transaction's owner writes to the store");
   return 0;
@@ -265,29 +292,24 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
     }
     if (unchanged_from[nv] >= 0) {
       const VertexInfo& old = from.vertices()[unchanged_from[nv]];
+      std::vector<std::shared_ptr<SubtaskSnapshot>> copies(vertex.parallelism);
+      std::vector<const SubtaskSnapshot*> reporters;  // the old snapshots, ascending
       for (int j = 0; j < vertex.parallelism; ++j) {
         const int32_t old_subtask = old.first_subtask + j;
-        const int32_t subtask = vertex.first_subtask + j;
-        out.subtask_finished[subtask] = savepoint.subtask_finished[old_subtask];
+        out.subtask_finished[vertex.first_subtask + j] = savepoint.subtask_finished[old_subtask];
         const auto& snapshot = savepoint.snapshots[old_subtask];
         if (!snapshot) continue;
         CKPTSIM_CHECK(snapshot->channel_state.empty() && "savepoints are aligned");
-        auto copy = std::make_shared<SubtaskSnapshot>(*snapshot);
-        copy->subtask = subtask;
-        for (OperatorState& op : copy->operators) op = RemappedState(change, op);
-        out.snapshots[subtask] = std::move(copy);
+        reporters.push_back(snapshot.get());
+        copies[j] = std::make_shared<SubtaskSnapshot>(*snapshot);
+        copies[j]->subtask = vertex.first_subtask + j;
+        for (OperatorState& op : copies[j]->operators) op = RemappedState(change, op);
       }
       // Union and broadcast state as a restore into the same job assigns it.
-      std::vector<const SubtaskSnapshot*> reporters;
       for (int j = 0; j < vertex.parallelism; ++j) {
-        if (out.snapshots[vertex.first_subtask + j]) reporters.push_back(out.snapshots[vertex.first_subtask + j].get());
-      }
-      for (int j = 0; j < vertex.parallelism; ++j) {
-        auto& snapshot = out.snapshots[vertex.first_subtask + j];
-        if (!snapshot) continue;
-        auto assigned = std::make_shared<SubtaskSnapshot>(*snapshot);
+        if (!copies[j]) continue;
         for (size_t o = 0; o < vertex.operators.size(); ++o) {
-          OperatorState& op = assigned->operators[o];
+          OperatorState& op = copies[j]->operators[o];
           if (vertex.operators[o].kind == OperatorKind::kUnionState) {
             op.union_entries.clear();
             for (const SubtaskSnapshot* r : reporters) op.union_entries.push_back(r->operators[o].value);
@@ -295,7 +317,7 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
             op.value = reporters[static_cast<size_t>(j) % reporters.size()]->operators[o].value;
           }
         }
-        snapshot = std::move(assigned);
+        out.snapshots[vertex.first_subtask + j] = std::move(copies[j]);
       }
       continue;
     }
@@ -313,13 +335,19 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
       snapshot->subtask = subtask;
       snapshot->checkpoint_id = savepoint.id;
       if (source_vertex >= 0) {
-        // Same parallelism (MatchJobGraphs): subtask j reads split j on.
-        const auto& old = savepoint.snapshots[from.vertices()[source_vertex].first_subtask + j];
-        if (!old) {
-          out.subtask_finished[subtask] = true;  // its split is done: nothing to restore, nothing to read
+        // Same parallelism (MatchJobGraphs): subtask j reads split j on. A
+        // subtask whose split is done runs anyway (only a fully finished
+        // vertex is deployed finished) for the state its chain is given.
+        const VertexInfo& old_vertex = from.vertices()[source_vertex];
+        const auto& old = savepoint.snapshots[old_vertex.first_subtask + j];
+        if (old) {
+          snapshot->source_next_sequence = old->source_next_sequence;
+        } else if (!old_vertex.is_unbounded_source) {
+          snapshot->source_next_sequence = static_cast<uint32_t>(old_vertex.records_per_subtask[j]);
+        } else {
+          out.subtask_finished[subtask] = true;  // an unbounded split ends only by a drain: nothing to restore
           continue;
         }
-        snapshot->source_next_sequence = old->source_next_sequence;
       }
       snapshot->operators.resize(vertex.operators.size());
       for (size_t o = 0; o < vertex.operators.size(); ++o) {

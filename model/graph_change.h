@@ -3,20 +3,24 @@
 // each operator's state by the operator's uid (here: its name), runs the
 // finished-state topology check (restore_check.h), deploys fully finished
 // vertices finished, and redistributes the rest at the new parallelism:
-// - keyed state (keyed_aggregate counts, event_time_window windows) by key:
-//   key k goes to subtask k mod p, where hash partitioning sends it;
-// - operator list state (the buffering operator's records, the sinks'
-//   transaction lists) round-robin: old subtask i's entries to new subtask
-//   i mod p, element by element for the buffering operator;
-// - union list state to every subtask, broadcast state from the (i mod k)-th
-//   reporting subtask, as at equal parallelism;
+// - at an operator's old parallelism every subtask gets its own state back;
+// - otherwise keyed state (keyed_aggregate counts, event_time_window windows)
+//   follows its key (KeyOwner: where hash partitioning sends it; Flink's key
+//   groups play that part), and operator list state is cut into contiguous
+//   chunks (Flink's RoundRobinOperatorStateRepartitioner): the buffering
+//   operator's records element by element, a sink's transaction list as one
+//   entry per old subtask (TwoPhaseCommitSinkFunction's list state);
+// - union list state goes to every subtask, broadcast state from the
+//   (i mod k)-th reporting subtask;
 // - a source keeps its parallelism (its splits are not re-assigned here) and
-//   each subtask continues from its offset.
+//   each subtask continues from its offset; a subtask whose split is done
+//   still runs, for the state its chain is given, unless its whole vertex is
+//   fully finished.
 // A vertex whose name, parallelism and operators are unchanged keeps its
 // subtasks' snapshots as they are, exactly as a restore into the same job.
 //
 // What the store holds stays: transactions move to the subtask that took over
-// the state of the sink (or writer) subtask that began them (i mod p), and
+// the state of the sink (or writer) subtask that began them, and
 // records keep their identity (their source vertex is re-indexed; lineages
 // are built from vertex names, so they match across versions).
 //
@@ -72,6 +76,10 @@ std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, 
 // only the order subtasks are numbered in. Returns a one-line reason if a
 // source of `from` is missing from `to_spec` or sits past its end.
 std::optional<std::string> AlignSourcePositions(const JobGraph& from, JobGraphSpec* to_spec);
+
+// The subtask of `parallelism` that keyed state of `key` belongs to: where
+// hash partitioning sends the key (model/routing.h).
+inline int KeyOwner(int key, int parallelism) { return key % parallelism; }
 
 // Whether vertex `v` of `from` is in `to` as it was (name, parallelism,
 // chain): its subtasks' snapshots carry over one to one.

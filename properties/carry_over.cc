@@ -48,7 +48,8 @@ class CutWalker {
 
  private:
   // Where the restore put a record the savepoint has held by an operator.
-  // Windows are keyed state: they must land on their key's subtask.
+  // Windows are keyed state: they must land on their key's subtask (or stay
+  // on theirs at the same parallelism).
   void Held(int32_t old_subtask, size_t op, const model::RecordId& record) {
     const model::JobGraph& from = *change_.from;
     const model::SubtaskInfo& info = from.subtasks()[old_subtask];
@@ -65,7 +66,8 @@ class CutWalker {
       out_.held.push_back(HeldRecord{.subtask = subtask, .op = static_cast<size_t>(to.op), .record = remapped});
       if (vertex.operators[to.op].kind != model::OperatorKind::kEventTimeWindow) return;
       const int key = model::KeyOf(remapped);
-      const int owner = model::VertexUnchanged(change_, info.vertex) ? info.index : key % vertex.parallelism;
+      const bool same = from.vertices()[info.vertex].parallelism == vertex.parallelism;
+      const int owner = same ? info.index : model::KeyOwner(key, vertex.parallelism);
       if (j != owner) {
         out_.misplaced.push_back(fmt::format("{} (key {}) of operator {} was restored into {}, but key {} belongs "
                                              "to {}",
@@ -80,14 +82,15 @@ class CutWalker {
                                     change_.savepoint->id));
   }
 
-  // Keyed state follows its key (key k to subtask k mod p, where hash
-  // partitioning sends it); an unchanged vertex keeps its subtasks' state.
+  // Keyed state follows its key (KeyOwner) to another parallelism; at the
+  // same parallelism every subtask keeps its own.
   void Count(int32_t subtask, size_t op, const model::RecordId& record) {
     const model::SubtaskInfo& info = change_.from->subtasks()[subtask];
     const model::OperatorRef to = change_.operator_of[info.vertex][op];
     const model::VertexInfo& vertex = change_.to->vertices()[to.vertex];
     const int key = model::KeyOf(model::RemapRecord(change_, record));
-    const int index = model::VertexUnchanged(change_, info.vertex) ? info.index : key % vertex.parallelism;
+    const bool same = change_.from->vertices()[info.vertex].parallelism == vertex.parallelism;
+    const int index = same ? info.index : model::KeyOwner(key, vertex.parallelism);
     ++out_.key_counts[{vertex.first_subtask + index, to.op, key}];
   }
 

@@ -217,13 +217,15 @@ TEST_F(Redistribution, BroadcastStateComesFromTheIthModKReporter) {
   for (int j = 0; j < 3; ++j) EXPECT_EQ(Op(out_, *to_, 2, j, 2).value, 100) << "the one reporter is W[0]";
 }
 
-TEST_F(Redistribution, SinkTransactionListsGoToTheSubtaskTakingOverTheirOwner) {
-  // T: 3 -> 2. Old T[0] and T[2] -> new T[0]; old T[1] -> new T[1]. The sink is op 1 now.
+TEST_F(Redistribution, SinkTransactionListsGoInContiguousChunksWithTheirOwners) {
+  // T: 3 -> 2. Flink cuts the three per-subtask entries into chunks {0, 1} and
+  // {2}; the transactions' owners move the same way. The sink is op 1 now.
   using Pending = std::vector<std::pair<int64_t, int64_t>>;
-  EXPECT_EQ(Op(out_, *to_, 3, 0, 1).pending_transactions, (Pending{{7, 10}, {7, 12}}));
-  EXPECT_EQ(Op(out_, *to_, 3, 1, 1).pending_transactions, (Pending{{7, 11}}));
-  EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 2)), to_->SubtaskOf(3, 0));
-  EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 1)), to_->SubtaskOf(3, 1));
+  EXPECT_EQ(Op(out_, *to_, 3, 0, 1).pending_transactions, (Pending{{7, 10}, {7, 11}}));
+  EXPECT_EQ(Op(out_, *to_, 3, 1, 1).pending_transactions, (Pending{{7, 12}}));
+  EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 0)), to_->SubtaskOf(3, 0));
+  EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 1)), to_->SubtaskOf(3, 0));
+  EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 2)), to_->SubtaskOf(3, 1));
 }
 
 TEST_F(Redistribution, SourcesContinueFromTheirOffsets) {
@@ -254,6 +256,64 @@ TEST(GraphChange, AnUnchangedVertexKeepsItsSnapshotsAndFinishedSubtasks) {
                 savepoint.snapshots[s]->operators[o].pending_transactions);
     }
   }
+}
+
+// Flink hands each subtask its own state back when an operator keeps its
+// parallelism, even in a vertex whose chain changed.
+TEST(GraphChange, AtTheSameParallelismEachSubtaskKeepsItsOwnState) {
+  std::string same_k = kNew;
+  same_k.replace(same_k.find("{name: K, parallelism: 3"), 24, "{name: K, parallelism: 2");
+  auto from = GraphOf(kOld);
+  auto to = GraphOf(same_k);
+  const model::GraphChange change = Match(from, to);
+  const CompletedCheckpoint savepoint = OldSavepoint(*from);
+  const CompletedCheckpoint out = model::RedistributeSavepoint(change, savepoint);
+  for (int j = 0; j < 2; ++j) {
+    const OperatorState& old_buffer = savepoint.snapshots[from->SubtaskOf(1, j)]->operators[1];
+    EXPECT_EQ(Op(out, *to, 1, j, 1).buffer, old_buffer.buffer) << "K[" << j << "]";
+    EXPECT_EQ(Op(out, *to, 1, j, 0).key_counts, savepoint.snapshots[from->SubtaskOf(1, j)]->operators[0].key_counts);
+  }
+}
+
+// Found in review: a source subtask whose split is done still runs when its
+// vertex is not fully finished, and keeps the state its chain is given (here
+// a sink chained to the source in the new version, rescaled 3 -> 2).
+TEST(GraphChange, ASourceSubtaskWithItsSplitDoneKeepsTheStateOfItsChain) {
+  auto from = GraphOf(R"(
+vertices:
+  - {name: S, parallelism: 2, records: [4, 40], operators: [{name: s, kind: bounded_source}]}
+  - {name: K, parallelism: 3, operators: [{name: k, kind: two_phase_commit_sink}]}
+edges: [{from: S, to: K, partitioning: rebalance}]
+)");
+  auto to = GraphOf(R"(
+vertices:
+  - {name: SK, parallelism: 2, records: [4, 40], operators: [{name: s, kind: bounded_source}, {name: k, kind: two_phase_commit_sink}]}
+)");
+  const model::GraphChange change = Match(from, to);
+  CompletedCheckpoint savepoint;
+  savepoint.id = 7;
+  savepoint.vertex_status = {model::VertexFinishedStatus::kPartlyFinished, model::VertexFinishedStatus::kRunning};
+  savepoint.subtask_finished = {true, false, false, false, false};
+  savepoint.snapshots.resize(5);
+  auto source = std::make_shared<SubtaskSnapshot>();
+  source->operators.resize(1);
+  source->source_next_sequence = 7;
+  savepoint.snapshots[1] = source;
+  for (int i = 0; i < 3; ++i) {
+    auto sink = std::make_shared<SubtaskSnapshot>();
+    sink->operators.resize(1);
+    sink->operators[0].pending_transactions = {{7, 10 + i}};
+    savepoint.snapshots[2 + i] = sink;
+  }
+  const CompletedCheckpoint out = model::RedistributeSavepoint(change, savepoint);
+  using Pending = std::vector<std::pair<int64_t, int64_t>>;
+  ASSERT_NE(out.snapshots[0], nullptr);
+  EXPECT_FALSE(out.subtask_finished[0]);
+  EXPECT_EQ(out.snapshots[0]->source_next_sequence, 4u) << "nothing left to read";
+  EXPECT_EQ(out.snapshots[0]->operators[1].pending_transactions, (Pending{{7, 10}, {7, 11}}));
+  ASSERT_NE(out.snapshots[1], nullptr);
+  EXPECT_EQ(out.snapshots[1]->source_next_sequence, 7u);
+  EXPECT_EQ(out.snapshots[1]->operators[1].pending_transactions, (Pending{{7, 12}}));
 }
 
 TEST(GraphChange, AFullyFinishedVertexIsDeployedFinishedAtAnyParallelism) {
