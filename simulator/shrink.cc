@@ -48,9 +48,37 @@ std::vector<std::function<bool(RunConfig&)>> ScenarioReductions(const RunConfig&
     c.faults.fault_phase_ticks = c.faults.fault_phase_start_ticks + span / 2;
     return true;
   });
-  // A job that resumes into a new version keeps its graph: the new version is
-  // written against it (sources keep their parallelism and records).
-  if (config.stop.resume && config.stop.resume_into) return out;
+  // A job that resumes into a new version keeps its shape: the new version is
+  // written against it. Its sources may still read fewer records, in both
+  // versions alike (a source keeps its records across versions).
+  if (config.stop.resume && config.stop.resume_into) {
+    for (size_t v = 0; v < config.graph_spec.vertices.size(); ++v) {
+      if (config.graph_spec.vertices[v].records_per_subtask.empty()) continue;
+      out.push_back([v](RunConfig& c) {
+        model::VertexSpec& source = c.graph_spec.vertices[v];
+        model::VertexSpec* twin = nullptr;  // the same source in the new version
+        for (model::VertexSpec& w : c.stop.resume_into_spec.vertices) {
+          if (!w.operators.empty() && w.operators.front().name == source.operators.front().name) twin = &w;
+        }
+        if (twin == nullptr) return false;
+        bool changed = false;
+        for (int64_t& n : source.records_per_subtask) {
+          if (n > 1) {
+            n /= 2;
+            changed = true;
+          }
+        }
+        twin->records_per_subtask = source.records_per_subtask;
+        if (!changed || !Recompile(c)) return false;
+        model::GraphError error;
+        auto graph = model::JobGraph::Compile(c.stop.resume_into_spec, &error);
+        if (!graph) return false;
+        c.stop.resume_into = std::make_shared<const model::JobGraph>(std::move(*graph));
+        return true;
+      });
+    }
+    return out;
+  }
   for (size_t v = 0; v < config.graph_spec.vertices.size(); ++v) {
     out.push_back([v](RunConfig& c) {  // halve every record count of a bounded source
       auto& records = c.graph_spec.vertices[v].records_per_subtask;

@@ -38,6 +38,29 @@ TEST(Shrink, ALegacyFig6RunShrinksBelowThePinnedBoundAndStillFailsP2) {
   }
 }
 
+// A job that resumes into a new version keeps its shape while shrinking (the
+// new version is written against it), but its sources read fewer records in
+// both versions alike: a legacy upgrade-rescale failure shrinks from 1,652
+// decisions to 50 (when pinned), and the shrunk log replays exactly.
+TEST(Shrink, AnUpgradeShrinksItsRecordsInBothVersions) {
+  simulator::RunConfig config = LoadOrDie("upgrade-rescale");
+  config.protocol.variant = model::Variant::kLegacy;
+  const simulator::RunResult original = simulator::Run(config, 1);
+  ASSERT_FALSE(original.violations.empty());
+  ASSERT_EQ(original.violations[0].property, PropertyId::kNoDataLoss);
+  const simulator::ShrinkResult shrunk = simulator::Shrink(config, 1, original.decisions, PropertyId::kNoDataLoss);
+  EXPECT_LE(shrunk.decisions.size(), 100u) << "from " << original.decisions.size() << " in " << shrunk.runs << " runs";
+  const simulator::RunResult replayed = simulator::Run(shrunk.config, shrunk.seed, {.replay = &shrunk.decisions});
+  EXPECT_EQ(replayed.trace_hash, shrunk.result.trace_hash);
+  ASSERT_NE(shrunk.config.stop.resume_into, nullptr);
+  const auto& old_source = shrunk.config.graph_spec.vertices[0];
+  const auto& new_source = shrunk.config.stop.resume_into_spec.vertices[0];
+  EXPECT_EQ(old_source.name, new_source.name);
+  EXPECT_EQ(old_source.records_per_subtask, new_source.records_per_subtask);
+  EXPECT_LT(old_source.records_per_subtask[0], 150);
+  EXPECT_EQ(shrunk.config.stop.resume_into->vertices()[0].records_per_subtask, old_source.records_per_subtask);
+}
+
 TEST(Shrink, FaultsThatDoNotMatterAreDropped) {
   // The legacy loss needs no fault: a run with faults shrinks to one without.
   simulator::RunConfig config = LoadOrDie("failover-after-finish");
