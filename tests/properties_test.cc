@@ -241,9 +241,10 @@ limits: {liveness_budget_ticks: 500}
 }
 
 // Found by the random-upgrades property (tests/data/liveness, seed 383): a
-// union-state vertex with one FINISHED subtask aborts every savepoint, so each
-// retried stop-with-savepoint fails its subtasks and costs a restart until the
-// job FAILS, long after the injected fault. FAILED is not FINISHED: L1.
+// failed stop restarts regions that bring back two of three finished
+// union-state subtasks; from then on every savepoint aborts, so each retried
+// stop-with-savepoint fails its subtasks and costs a restart until the job
+// FAILS, long after the injected fault. FAILED is not FINISHED: L1.
 TEST(L1Termination, AJobThatFailsAfterTheFaultsStoppedIsReported) {
   const simulator::RunConfig config =
       LoadOrDie(std::string(CKPTSIM_TEST_DATA_DIR) + "/liveness/stop-retries-exhaust-restarts.yaml");
