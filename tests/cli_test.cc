@@ -39,6 +39,22 @@ TEST(Cli, LegacyCascadeExitsOneNamingP2) {
   EXPECT_NE(o.out.find("result: job FINISHED"), std::string::npos) << o.out;
 }
 
+// Section 7, changed jobs: the report says which version ran at the end, or
+// why Flink refused the new one (that is not a failure: exit 0).
+TEST(Cli, RunSaysWhetherTheNewVersionWasDeployedOrRefused) {
+  const Outcome deployed = RunCli("run upgrade-rescale --seed 7");
+  EXPECT_EQ(deployed.exit_code, 0) << deployed.out;
+  EXPECT_NE(deployed.out.find("new version: the savepoint was restored into the changed job (11 subtasks, was 6)"),
+            std::string::npos)
+      << deployed.out;
+  const Outcome refused = RunCli("run upgrade-partly-finished --seed 80 --json");
+  EXPECT_EQ(refused.exit_code, 0) << refused.out;
+  EXPECT_NE(refused.out.find("\"resume_refused\":\"cannot restore vertex 'Enrich': its operators have mixed "
+                             "finished statuses"),
+            std::string::npos)
+      << refused.out;
+}
+
 TEST(Cli, JsonSummaryHasTheContractFields) {
   const Outcome o = RunCli("run wide --seed 3 --json");
   EXPECT_EQ(o.exit_code, 0) << o.out;
