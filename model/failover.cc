@@ -292,7 +292,8 @@ void ResumeIntoChangedJob(System& system, std::vector<Event>& events) {
   const auto savepoint = system.coordinator.latest_savepoint;
   CKPTSIM_CHECK(savepoint && system.resume_graph && !system.graph_change);
   auto change = std::make_shared<GraphChange>();
-  std::optional<std::string> refusal = MatchJobGraphs(system.graph, system.resume_graph, change.get());
+  std::optional<std::string> refusal =
+      MatchJobGraphs(system.graph, system.resume_graph, change.get(), savepoint.get());
   if (!refusal) refusal = CheckFinishedStateTopology(*system.resume_graph, OperatorStatuses(*system.graph, *savepoint));
   if (refusal) {
     system.resume_refusal = *refusal;

@@ -146,7 +146,7 @@ OperatorState Assign(const GraphChange& change, OperatorKind kind, const std::ve
 }  // namespace
 
 std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, std::shared_ptr<const JobGraph> to,
-                                          GraphChange* out) {
+                                          GraphChange* out, const CompletedCheckpoint* savepoint) {
   CKPTSIM_CHECK(from && to && out);
   std::map<std::string_view, OperatorRef> old_operators;
   std::map<std::string_view, OperatorRef> new_operators;
@@ -165,11 +165,20 @@ std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, 
         return fmt::format("operator '{}' is a {} in the old job but a {} in the new one; its state cannot move",
                            op.name, Name(op.kind), Name(SpecOf(*to, found).kind));
       }
-      if (!found.found() && KeepsState(op.kind)) {
+      if (!found.found() && (IsSource(op.kind) || WritesToStore(op.kind) || op.kind == OperatorKind::kSinkV2Committer)) {
+        return fmt::format(
+            "operator '{}' ({}) is not in the new job; ckptsim keeps every source and sink across versions, so "
+            "that records and transactions stay attributable",
+            op.name, Name(op.kind));
+      }
+      // Flink skips a fully finished operator's empty state, and refuses any
+      // other state it cannot assign (Checkpoints.loadAndValidateCheckpoint).
+      if (!found.found() && KeepsState(op.kind) && savepoint != nullptr &&
+          savepoint->vertex_status[v] != VertexFinishedStatus::kFullyFinished) {
         return fmt::format(
             "operator '{}' ({}) has state in the savepoint but the new job has no operator of that name; Flink "
-            "refuses such a restore unless told to drop the state (--allowNonRestoredState), which ckptsim does not "
-            "model",
+            "refuses such a restore unless the operator is fully finished or the state is dropped "
+            "(--allowNonRestoredState, not modelled)",
             op.name, Name(op.kind));
       }
       if (found.found() && IsSource(op.kind)) {

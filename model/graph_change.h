@@ -61,14 +61,15 @@ struct GraphChange {
   std::shared_ptr<const CompletedCheckpoint> redistributed;
 };
 
-// Whether any savepoint of `from` can be restored into `to`: operator names
-// are unique in both; every source of `from` is in `to` with its kind,
-// parallelism and records; every operator of `from` that keeps state is in
-// `to` with its kind (Flink refuses state it cannot assign unless told to
-// drop it, which ckptsim does not model). Fills `out` and returns nullopt,
-// or returns a one-line reason.
+// Whether a savepoint of `from` can be restored into `to`: operator names
+// are unique in both; every source and sink of `from` is in `to` (sources with
+// their kind, parallelism and records); every operator of `from` is in `to`
+// with its kind, except maps and, given `savepoint`, operators it records as
+// fully finished (Flink skips their empty state; without a savepoint, at load
+// time, that is left to the resume). Fills `out` and returns nullopt, or
+// returns a one-line reason.
 std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, std::shared_ptr<const JobGraph> to,
-                                          GraphChange* out);
+                                          GraphChange* out, const CompletedCheckpoint* savepoint = nullptr);
 
 // Reorders the new version's vertices (edges follow) so that each source of
 // `from` keeps its vertex index: a record's key is a function of its source's

@@ -55,6 +55,7 @@ class CutWalker {
     const model::SubtaskInfo& info = from.subtasks()[old_subtask];
     const std::string& op_name = from.vertices()[info.vertex].operators[op].name;
     const model::OperatorRef to = change_.operator_of[info.vertex][op];
+    CKPTSIM_CHECK(to.found() && "an operator with state in the savepoint is in the new job");
     const model::RecordId remapped = model::RemapRecord(change_, record);
     const model::VertexInfo& vertex = change_.to->vertices()[to.vertex];
     for (int j = 0; j < vertex.parallelism; ++j) {
@@ -87,6 +88,7 @@ class CutWalker {
   void Count(int32_t subtask, size_t op, const model::RecordId& record) {
     const model::SubtaskInfo& info = change_.from->subtasks()[subtask];
     const model::OperatorRef to = change_.operator_of[info.vertex][op];
+    CKPTSIM_CHECK(to.found() && "an operator with state in the savepoint is in the new job");
     const model::VertexInfo& vertex = change_.to->vertices()[to.vertex];
     const int key = model::KeyOf(model::RemapRecord(change_, record));
     const bool same = change_.from->vertices()[info.vertex].parallelism == vertex.parallelism;

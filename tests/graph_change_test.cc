@@ -345,8 +345,22 @@ edges: [{from: S, to: K, partitioning: hash}, {from: K, to: T, partitioning: for
   };
   EXPECT_NE(Refusal(base, replaced("kind: keyed_aggregate", "kind: union_state")).find("operator 'k' is a"),
             std::string::npos);
-  EXPECT_NE(Refusal(base, replaced("{name: k, kind: keyed_aggregate}", "{name: k2, kind: keyed_aggregate}"))
+  // A removed operator with state: Flink skips it when the savepoint records
+  // it fully finished and refuses it otherwise; without a savepoint (at load
+  // time) that is left open. Sources and sinks must stay.
+  const std::string renamed = replaced("{name: k, kind: keyed_aggregate}", "{name: k2, kind: keyed_aggregate}");
+  EXPECT_EQ(Refusal(base, renamed), "");
+  model::CompletedCheckpoint savepoint;
+  savepoint.vertex_status.assign(3, model::VertexFinishedStatus::kPartlyFinished);
+  model::GraphChange change;
+  EXPECT_NE(model::MatchJobGraphs(GraphOf(base), GraphOf(renamed), &change, &savepoint)
+                .value_or("")
                 .find("operator 'k' (keyed_aggregate) has state in the savepoint"),
+            std::string::npos);
+  savepoint.vertex_status[1] = model::VertexFinishedStatus::kFullyFinished;
+  EXPECT_EQ(model::MatchJobGraphs(GraphOf(base), GraphOf(renamed), &change, &savepoint), std::nullopt);
+  EXPECT_NE(Refusal(base, replaced("{name: t, kind: two_phase_commit_sink}", "{name: t2, kind: two_phase_commit_sink}"))
+                .find("operator 't' (two_phase_commit_sink) is not in the new job"),
             std::string::npos);
   EXPECT_NE(Refusal(base, replaced("{name: S, parallelism: 2, records: 5", "{name: S, parallelism: 3, records: 5"))
                 .find("source 's' has parallelism 2 in the old job and 3"),
@@ -471,6 +485,58 @@ TEST(ResumeIntoChangedJob, ANewSourceInFrontOfAFinishedSinkIsRefusedAndTheJobSta
   const simulator::RunResult result = simulator::Run(config, 3);
   EXPECT_TRUE(result.violations.empty());
   EXPECT_EQ(result.stats.resume_refusal, end.resume_refusal);
+}
+
+// Flink skips the empty state of a fully finished operator the new version
+// dropped (Checkpoints.loadAndValidateCheckpoint), and refuses the state of
+// a running one: the check needs the savepoint, so it runs at the resume.
+TEST(ResumeIntoChangedJob, ADroppedOperatorMustBeFullyFinished) {
+  const std::string old_job = R"(
+name: drop
+vertices:
+  - {name: A, parallelism: 1, records: 2, operators: [{name: a, kind: bounded_source}]}
+  - {name: AK, parallelism: 1, operators: [{name: ak-count, kind: keyed_aggregate}, {name: ak, kind: two_phase_commit_sink}]}
+  - {name: B, parallelism: 2, records: 200, operators: [{name: b, kind: bounded_source}]}
+  - {name: BK, parallelism: 2, operators: [{name: bk-agg, kind: keyed_aggregate}, {name: bk, kind: two_phase_commit_sink}]}
+edges:
+  - {from: A, to: AK, partitioning: forward}
+  - {from: B, to: BK, partitioning: hash}
+checkpointing: {interval_ticks: 30}
+stop_with_savepoint:
+  at_tick: 300
+  resume: true
+  resume_into:
+    vertices:
+      - {name: A, parallelism: 1, records: 2, operators: [{name: a, kind: bounded_source}]}
+      - {name: AK, parallelism: 1, operators: [AK_CHAIN]}
+      - {name: B, parallelism: 2, records: 200, operators: [{name: b, kind: bounded_source}]}
+      - {name: BK, parallelism: 2, operators: [BK_CHAIN]}
+    edges:
+      - {from: A, to: AK, partitioning: forward}
+      - {from: B, to: BK, partitioning: hash}
+limits: {max_steps: 400000, max_ticks: 40000}
+)";
+  const auto with = [&](const std::string& ak, const std::string& bk) {
+    std::string text = old_job;
+    text.replace(text.find("AK_CHAIN"), 8, ak);
+    text.replace(text.find("BK_CHAIN"), 8, bk);
+    return LoadOrDie(text);
+  };
+  const std::string ak_count = "{name: ak-count, kind: keyed_aggregate}, {name: ak, kind: two_phase_commit_sink}";
+  const std::string bk_agg = "{name: bk-agg, kind: keyed_aggregate}, {name: bk, kind: two_phase_commit_sink}";
+  // AK has finished when the stop comes: dropping its aggregation is fine.
+  const simulator::RunConfig finished_dropped = with("{name: ak, kind: two_phase_commit_sink}", bk_agg);
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    const simulator::RunResult result = simulator::Run(finished_dropped, seed);
+    EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations.front().summary;
+    EXPECT_EQ(result.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)], 1);
+    EXPECT_EQ(result.stats.records_committed, 402);
+  }
+  // BK still runs: its aggregation's state cannot be dropped.
+  const simulator::RunResult refused = simulator::Run(with(ak_count, "{name: bk, kind: two_phase_commit_sink}"), 1);
+  EXPECT_NE(refused.stats.resume_refusal.find("operator 'bk-agg' (keyed_aggregate) has state in the savepoint"),
+            std::string::npos)
+      << refused.stats.resume_refusal;
 }
 
 TEST(ResumeIntoChangedJob, TheTraceReplaysBitForBitAcrossTheChange) {
