@@ -4,8 +4,9 @@
 // without drain mid-run and resumed into a random legal new version of it
 // (README.md, "Upgrading a job"): non-source tasks rescaled (forward-connected
 // tasks together), new maps chained in, new map tasks put on edges, stateless
-// maps dropped. Optionally 0-2 subtask failures in a fault phase that ends
-// before the stop. Under FLIP-147 no property may be violated, whether the
+// maps dropped. Optionally 0-2 subtask failures, a lost notification, delayed
+// RPCs and a checkpoint timeout in a fault phase that ends before the stop,
+// and one or two checkpoints in flight. Under FLIP-147 no property may be violated, whether the
 // resume ran the new version or the topology check refused it; and a job that
 // finished without being left stopped must have committed every record once
 // per path to a sink. Failing cases shrink, and print as a scenario file.
@@ -59,6 +60,8 @@ struct RandomUpgrade {
   int stop_tick = 40;    // the stop without drain
   int resume_after = 10;
   int failures = 0;      // 0..2 subtask failures, in a fault phase ending before the stop
+  bool rpc_faults = false;  // also a lost notification, delayed RPCs and a checkpoint timeout there
+  int max_concurrent = 1;   // 1..2 checkpoints in flight
   uint64_t seed = 1;
 };
 
@@ -287,10 +290,14 @@ std::string ToYaml(const RandomUpgrade& job) {
   os << "name: random-upgrade\nvariant: flip147\n";
   WriteGraph(os, upgrade.old_job, "");
   os << "checkpointing: {interval_ticks: " << job.interval << ", mode: " << (job.unaligned ? "unaligned" : "aligned")
-     << "}\n";
-  if (job.failures > 0) {
-    os << "faults: {subtask_failures_max: " << job.failures
-       << ", subtask_failure_ppm: 2000, fault_phase_ticks: " << job.stop_tick - 5 << "}\n";
+     << ", max_concurrent: " << job.max_concurrent << "}\n";
+  if (job.failures > 0 || job.rpc_faults) {
+    os << "faults: {subtask_failures_max: " << job.failures << ", subtask_failure_ppm: 2000";
+    if (job.rpc_faults) {
+      os << ", lost_notifications_max: 1, lost_notification_ppm: 3000, delayed_rpcs_max: 2, rpc_delay_ppm: 30000"
+         << ", checkpoint_timeouts_max: 1, checkpoint_timeout_ppm: 500";
+    }
+    os << ", fault_phase_ticks: " << job.stop_tick - 5 << "}\n";
   }
   os << "stop_with_savepoint:\n  at_tick: " << job.stop_tick << "\n  drain: false\n  resume: true\n"
      << "  resume_after_ticks: " << job.resume_after << "\n  resume_into:\n";
@@ -335,6 +342,8 @@ rc::Gen<RandomUpgrade> GenUpgrade() {
     job.stop_tick = Pick(20, 61);
     job.resume_after = Pick(0, 31);
     job.failures = Pick(0, 3);
+    job.rpc_faults = Pick(0, 2) == 1;
+    job.max_concurrent = Pick(1, 3);
     job.seed = static_cast<uint64_t>(Pick(1, 1000));
     return job;
   });
@@ -426,8 +435,8 @@ RC_GTEST_PROP(RandomUpgrades, Flip147HoldsEveryPropertyAcrossTheUpgrade, ()) {
 }
 
 // The property above is not vacuous: of 100 upgrades drawn from a fixed
-// seed, most really run the new version and some are refused (87 and 5 when
-// written; the other 8 finished before a stop took effect). Prints the counts.
+// seed, most really run the new version and some are refused (78 and 6 when
+// written; the other 16 finished before a stop took effect). Prints the counts.
 TEST(RandomUpgrades, MostGeneratedUpgradesRunTheNewVersion) {
   constexpr int kCases = 100;
   const rc::Gen<RandomUpgrade> gen = GenUpgrade();
