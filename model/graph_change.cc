@@ -42,8 +42,8 @@ std::optional<std::string> IndexOperators(const JobGraph& graph, std::string_vie
 
 const OperatorSpec& SpecOf(const JobGraph& graph, OperatorRef ref) { return graph.vertices()[ref.vertex].operators[ref.op]; }
 
-}  // namespace
-
+// Whether vertex `v` of `from` is in `to` as it was (name, parallelism,
+// chain): its subtasks' snapshots carry over one to one.
 bool VertexUnchanged(const GraphChange& change, int v) {
   const int nv = change.vertex_of[v];
   if (nv < 0) return false;
@@ -55,8 +55,6 @@ bool VertexUnchanged(const GraphChange& change, int v) {
   }
   return true;
 }
-
-namespace {
 
 OperatorState RemappedState(const GraphChange& change, const OperatorState& state) {
   OperatorState out = state;
@@ -284,15 +282,32 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
   out.vertex_status.assign(to.vertices().size(), VertexFinishedStatus::kRunning);
   out.subtask_finished.assign(to.subtask_count(), false);
   out.snapshots.resize(to.subtask_count());
-  // Where each new vertex's state comes from: statuses by operator (the
-  // topology check made them agree within a vertex), and unchanged vertices.
+  // Where each new operator's state comes from (its old operator, if any),
+  // statuses by operator (the topology check made them agree within a
+  // vertex), and the vertices that are unchanged.
+  std::vector<std::vector<OperatorRef>> old_of(to.vertices().size());
+  for (size_t nv = 0; nv < to.vertices().size(); ++nv) old_of[nv].resize(to.vertices()[nv].operators.size());
   std::vector<int> unchanged_from(to.vertices().size(), -1);
   for (size_t v = 0; v < from.vertices().size(); ++v) {
-    for (const OperatorRef& ref : change.operator_of[v]) {
-      if (ref.found()) out.vertex_status[ref.vertex] = savepoint.vertex_status[v];
+    for (size_t k = 0; k < change.operator_of[v].size(); ++k) {
+      const OperatorRef ref = change.operator_of[v][k];
+      if (!ref.found()) continue;
+      out.vertex_status[ref.vertex] = savepoint.vertex_status[v];
+      old_of[ref.vertex][ref.op] = OperatorRef{static_cast<int>(v), static_cast<int>(k)};
     }
     if (VertexUnchanged(change, static_cast<int>(v))) unchanged_from[change.vertex_of[v]] = static_cast<int>(v);
   }
+  // The states the old operator's subtasks reported (null: finished).
+  const auto states_of = [&](OperatorRef old) {
+    const VertexInfo& vertex = from.vertices()[old.vertex];
+    std::vector<const OperatorState*> states;
+    for (int i = 0; i < vertex.parallelism; ++i) {
+      const auto& snapshot = savepoint.snapshots[vertex.first_subtask + i];
+      CKPTSIM_CHECK(!snapshot || snapshot->channel_state.empty());  // savepoints are aligned
+      states.push_back(snapshot ? &snapshot->operators[old.op] : nullptr);
+    }
+    return states;
+  };
   for (size_t nv = 0; nv < to.vertices().size(); ++nv) {
     const VertexInfo& vertex = to.vertices()[nv];
     if (out.vertex_status[nv] == VertexFinishedStatus::kFullyFinished) {
@@ -300,59 +315,42 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
       continue;
     }
     if (unchanged_from[nv] >= 0) {
+      // Each subtask as it was: finished ones stay without state, the others
+      // get their own (union and broadcast as a same-job restore assigns them).
       const VertexInfo& old = from.vertices()[unchanged_from[nv]];
-      std::vector<std::shared_ptr<SubtaskSnapshot>> copies(vertex.parallelism);
-      std::vector<const SubtaskSnapshot*> reporters;  // the old snapshots, ascending
       for (int j = 0; j < vertex.parallelism; ++j) {
-        const int32_t old_subtask = old.first_subtask + j;
-        out.subtask_finished[vertex.first_subtask + j] = savepoint.subtask_finished[old_subtask];
-        const auto& snapshot = savepoint.snapshots[old_subtask];
-        if (!snapshot) continue;
-        CKPTSIM_CHECK(snapshot->channel_state.empty() && "savepoints are aligned");
-        reporters.push_back(snapshot.get());
-        copies[j] = std::make_shared<SubtaskSnapshot>(*snapshot);
-        copies[j]->subtask = vertex.first_subtask + j;
-        for (OperatorState& op : copies[j]->operators) op = RemappedState(change, op);
-      }
-      // Union and broadcast state as a restore into the same job assigns it.
-      for (int j = 0; j < vertex.parallelism; ++j) {
-        if (!copies[j]) continue;
+        const int32_t subtask = vertex.first_subtask + j;
+        out.subtask_finished[subtask] = savepoint.subtask_finished[old.first_subtask + j];
+        const auto& own = savepoint.snapshots[old.first_subtask + j];
+        if (!own) continue;
+        auto snapshot = std::make_shared<SubtaskSnapshot>(*own);
+        snapshot->subtask = subtask;
         for (size_t o = 0; o < vertex.operators.size(); ++o) {
-          OperatorState& op = copies[j]->operators[o];
-          if (vertex.operators[o].kind == OperatorKind::kUnionState) {
-            op.union_entries.clear();
-            for (const SubtaskSnapshot* r : reporters) op.union_entries.push_back(r->operators[o].value);
-          } else if (vertex.operators[o].kind == OperatorKind::kBroadcastState) {
-            op.value = reporters[static_cast<size_t>(j) % reporters.size()]->operators[o].value;
-          }
+          snapshot->operators[o] = Assign(change, vertex.operators[o].kind, states_of(old_of[nv][o]), j,
+                                          vertex.parallelism);
         }
-        out.snapshots[vertex.first_subtask + j] = std::move(copies[j]);
+        out.snapshots[subtask] = std::move(snapshot);
       }
       continue;
     }
-    // A changed vertex: each operator's state redistributed on its own.
-    int source_vertex = -1;  // the old vertex of this vertex's source, if it has one
-    if (vertex.is_source) {
-      for (size_t v = 0; v < from.vertices().size(); ++v) {
-        const OperatorRef head = change.operator_of[v].front();
-        if (head.found() && head.vertex == static_cast<int>(nv) && head.op == 0) source_vertex = static_cast<int>(v);
-      }
-    }
+    // A changed vertex: each operator's state redistributed on its own. Its
+    // old source, if any, kept its parallelism (MatchJobGraphs): subtask j
+    // reads split j on. A new source starts from the beginning.
+    const OperatorRef head = old_of[nv].front();
+    const VertexInfo* old_source = vertex.is_source && head.found() ? &from.vertices()[head.vertex] : nullptr;
     for (int j = 0; j < vertex.parallelism; ++j) {
       const int32_t subtask = vertex.first_subtask + j;
       auto snapshot = std::make_shared<SubtaskSnapshot>();
       snapshot->subtask = subtask;
       snapshot->checkpoint_id = savepoint.id;
-      if (source_vertex >= 0) {
-        // Same parallelism (MatchJobGraphs): subtask j reads split j on. A
-        // subtask whose split is done runs anyway (only a fully finished
+      if (old_source != nullptr) {
+        // A subtask whose split is done runs anyway (only a fully finished
         // vertex is deployed finished) for the state its chain is given.
-        const VertexInfo& old_vertex = from.vertices()[source_vertex];
-        const auto& old = savepoint.snapshots[old_vertex.first_subtask + j];
+        const auto& old = savepoint.snapshots[old_source->first_subtask + j];
         if (old) {
           snapshot->source_next_sequence = old->source_next_sequence;
-        } else if (!old_vertex.is_unbounded_source) {
-          snapshot->source_next_sequence = static_cast<uint32_t>(old_vertex.records_per_subtask[j]);
+        } else if (!old_source->is_unbounded_source) {
+          snapshot->source_next_sequence = static_cast<uint32_t>(old_source->records_per_subtask[j]);
         } else {
           out.subtask_finished[subtask] = true;  // an unbounded split ends only by a drain: nothing to restore
           continue;
@@ -362,21 +360,10 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
       for (size_t o = 0; o < vertex.operators.size(); ++o) {
         const OperatorKind kind = vertex.operators[o].kind;
         OperatorState& op = snapshot->operators[o];
-        if (kind == OperatorKind::kKeyedAggregate) op.key_counts.assign(kKeyCount, 0);
-        // The old operator of this name, if any, and its subtasks' states.
-        for (size_t v = 0; v < from.vertices().size(); ++v) {
-          for (size_t k = 0; k < change.operator_of[v].size(); ++k) {
-            const OperatorRef ref = change.operator_of[v][k];
-            if (ref.vertex != static_cast<int>(nv) || ref.op != static_cast<int>(o)) continue;
-            const VertexInfo& old = from.vertices()[v];
-            std::vector<const OperatorState*> states;
-            for (int i = 0; i < old.parallelism; ++i) {
-              const auto& s = savepoint.snapshots[old.first_subtask + i];
-              CKPTSIM_CHECK(!s || s->channel_state.empty());
-              states.push_back(s ? &s->operators[k] : nullptr);
-            }
-            op = Assign(change, kind, states, j, vertex.parallelism);
-          }
+        if (old_of[nv][o].found()) {
+          op = Assign(change, kind, states_of(old_of[nv][o]), j, vertex.parallelism);
+        } else if (kind == OperatorKind::kKeyedAggregate) {
+          op.key_counts.assign(kKeyCount, 0);  // a new operator starts empty
         }
       }
       out.snapshots[subtask] = std::move(snapshot);

@@ -82,10 +82,6 @@ std::optional<std::string> AlignSourcePositions(const JobGraph& from, JobGraphSp
 // hash partitioning sends the key (model/routing.h).
 inline int KeyOwner(int key, int parallelism) { return key % parallelism; }
 
-// Whether vertex `v` of `from` is in `to` as it was (name, parallelism,
-// chain): its subtasks' snapshots carry over one to one.
-bool VertexUnchanged(const GraphChange& change, int v);
-
 // `record` as the new job names it.
 RecordId RemapRecord(const GraphChange& change, RecordId record);
 

@@ -473,6 +473,23 @@ TEST(ResumeIntoChangedJob, RescaledSinkCommitsEveryRecordExactlyOnce) {
   }
 }
 
+// A new version may add a pipeline of its own: its source starts from the
+// beginning and every one of its records is committed too.
+TEST(ResumeIntoChangedJob, ANewPipelineRunsFromItsFirstRecord) {
+  std::string with_new_pipeline = kRescaledB;
+  with_new_pipeline.replace(with_new_pipeline.find("    edges:"), 10,
+                            "      - {name: C, parallelism: 2, records: 7, operators: [{name: c, kind: bounded_source}]}\n"
+                            "      - {name: CK, parallelism: 2, operators: [{name: ck, kind: two_phase_commit_sink}]}\n"
+                            "    edges:\n      - {from: C, to: CK, partitioning: forward}\n");
+  const simulator::RunConfig config = LoadOrDie(UpgradeScenario(with_new_pipeline));
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    const simulator::RunResult result = simulator::Run(config, seed);
+    EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations.front().summary;
+    EXPECT_EQ(result.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)], 1);
+    EXPECT_EQ(result.stats.records_committed, 402 + 14) << "seed " << seed;
+  }
+}
+
 TEST(ResumeIntoChangedJob, ANewSourceInFrontOfAFinishedSinkIsRefusedAndTheJobStaysStopped) {
   const simulator::RunConfig config = LoadOrDie(UpgradeScenario(kSourceBeforeFinishedSink));
   model::System end;
