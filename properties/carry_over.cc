@@ -67,8 +67,7 @@ class CutWalker {
       out_.held.push_back(HeldRecord{.subtask = subtask, .op = static_cast<size_t>(to.op), .record = remapped});
       if (vertex.operators[to.op].kind != model::OperatorKind::kEventTimeWindow) return;
       const int key = model::KeyOf(remapped);
-      const bool same = from.vertices()[info.vertex].parallelism == vertex.parallelism;
-      const int owner = same ? info.index : model::KeyOwner(key, vertex.parallelism);
+      const int owner = KeyedIndex(info, vertex, key);
       if (j != owner) {
         out_.misplaced.push_back(fmt::format("{} (key {}) of operator {} was restored into {}, but key {} belongs "
                                              "to {}",
@@ -83,17 +82,21 @@ class CutWalker {
                                     change_.savepoint->id));
   }
 
-  // Keyed state follows its key (KeyOwner) to another parallelism; at the
-  // same parallelism every subtask keeps its own.
+  // The index, in the new `vertex`, of the subtask that keyed state of `key`
+  // held by old subtask `info` belongs to: its key's (KeyOwner) at another
+  // parallelism, its own at the same one.
+  int KeyedIndex(const model::SubtaskInfo& info, const model::VertexInfo& vertex, int key) const {
+    const bool same = change_.from->vertices()[info.vertex].parallelism == vertex.parallelism;
+    return same ? info.index : model::KeyOwner(key, vertex.parallelism);
+  }
+
   void Count(int32_t subtask, size_t op, const model::RecordId& record) {
     const model::SubtaskInfo& info = change_.from->subtasks()[subtask];
     const model::OperatorRef to = change_.operator_of[info.vertex][op];
     CKPTSIM_CHECK(to.found() && "an operator with state in the savepoint is in the new job");
     const model::VertexInfo& vertex = change_.to->vertices()[to.vertex];
     const int key = model::KeyOf(model::RemapRecord(change_, record));
-    const bool same = change_.from->vertices()[info.vertex].parallelism == vertex.parallelism;
-    const int index = same ? info.index : model::KeyOwner(key, vertex.parallelism);
-    ++out_.key_counts[{vertex.first_subtask + index, to.op, key}];
+    ++out_.key_counts[{vertex.first_subtask + KeyedIndex(info, vertex, key), to.op, key}];
   }
 
   const model::GraphChange& change_;
