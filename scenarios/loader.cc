@@ -85,19 +85,17 @@ void ReadResumeInto(MapReader& top, const std::string& display_name, int depth, 
       fail(fmt::format("cannot load the new version: {}", error->ToString()));
       return;
     }
-    auto& loaded = std::get<simulator::RunConfig>(other);
-    target.resume_into_spec = std::move(loaded.graph_spec);
-    target.resume_into = std::move(loaded.graph);
+    target.resume_into_spec = std::move(std::get<simulator::RunConfig>(other).graph_spec);
   } else {
     MapReader section(Located{node, line, "resume_into"}, "stop_with_savepoint.resume_into", kResumeIntoKeys,
                       diagnostics);
     GraphLines lines;
     target.resume_into_spec = ReadJobGraph(section, diagnostics, &lines);
-    if (!diagnostics->ok()) return;
-    target.resume_into = CompileJobGraph(target.resume_into_spec, lines, diagnostics);
-    if (!diagnostics->ok()) return;
+    // Compiled here for errors at the line of the vertex or edge they name.
+    if (!diagnostics->ok() || !CompileJobGraph(target.resume_into_spec, lines, diagnostics)) return;
   }
-  // Sources keep their vertex index, so records keep their keys.
+  // Sources keep their vertex index, so records keep their keys; the graph
+  // is compiled in that order.
   if (auto refusal = model::AlignSourcePositions(*config->graph, &target.resume_into_spec)) {
     fail(*refusal);
     return;
