@@ -21,6 +21,25 @@ bool Recompile(RunConfig& config) {
   return true;
 }
 
+// A job that resumes into a new version: its sources read what they read in
+// the (reduced) job, recompiled. True if there is nothing to follow.
+bool MirrorSourcesIntoNewVersion(RunConfig& config) {
+  if (!config.stop.resume || !config.stop.resume_into) return true;
+  for (const model::VertexSpec& source : config.graph_spec.vertices) {
+    if (source.records_per_subtask.empty()) continue;
+    for (model::VertexSpec& twin : config.stop.resume_into_spec.vertices) {
+      if (!twin.operators.empty() && twin.operators.front().name == source.operators.front().name) {
+        twin.records_per_subtask = source.records_per_subtask;
+      }
+    }
+  }
+  model::GraphError error;
+  auto graph = model::JobGraph::Compile(config.stop.resume_into_spec, &error);
+  if (!graph) return false;
+  config.stop.resume_into = std::make_shared<const model::JobGraph>(std::move(*graph));
+  return true;
+}
+
 // The scenario reductions to try, each as a function editing a copy; the
 // order puts the big wins (no faults at all) first.
 std::vector<std::function<bool(RunConfig&)>> ScenarioReductions(const RunConfig& config) {
@@ -49,36 +68,9 @@ std::vector<std::function<bool(RunConfig&)>> ScenarioReductions(const RunConfig&
     return true;
   });
   // A job that resumes into a new version keeps its shape: the new version is
-  // written against it. Its sources may still read fewer records, in both
+  // written against it. Its sources still read fewer records, in both
   // versions alike (a source keeps its records across versions).
-  if (config.stop.resume && config.stop.resume_into) {
-    for (size_t v = 0; v < config.graph_spec.vertices.size(); ++v) {
-      if (config.graph_spec.vertices[v].records_per_subtask.empty()) continue;
-      out.push_back([v](RunConfig& c) {
-        model::VertexSpec& source = c.graph_spec.vertices[v];
-        model::VertexSpec* twin = nullptr;  // the same source in the new version
-        for (model::VertexSpec& w : c.stop.resume_into_spec.vertices) {
-          if (!w.operators.empty() && w.operators.front().name == source.operators.front().name) twin = &w;
-        }
-        if (twin == nullptr) return false;
-        bool changed = false;
-        for (int64_t& n : source.records_per_subtask) {
-          if (n > 1) {
-            n /= 2;
-            changed = true;
-          }
-        }
-        twin->records_per_subtask = source.records_per_subtask;
-        if (!changed || !Recompile(c)) return false;
-        model::GraphError error;
-        auto graph = model::JobGraph::Compile(c.stop.resume_into_spec, &error);
-        if (!graph) return false;
-        c.stop.resume_into = std::make_shared<const model::JobGraph>(std::move(*graph));
-        return true;
-      });
-    }
-    return out;
-  }
+  const bool keeps_shape = config.stop.resume && config.stop.resume_into;
   for (size_t v = 0; v < config.graph_spec.vertices.size(); ++v) {
     out.push_back([v](RunConfig& c) {  // halve every record count of a bounded source
       auto& records = c.graph_spec.vertices[v].records_per_subtask;
@@ -89,8 +81,9 @@ std::vector<std::function<bool(RunConfig&)>> ScenarioReductions(const RunConfig&
           changed = true;
         }
       }
-      return changed && Recompile(c);
+      return changed && Recompile(c) && MirrorSourcesIntoNewVersion(c);
     });
+    if (keeps_shape) continue;
     out.push_back([v](RunConfig& c) {  // one subtask fewer (forward neighbours follow)
       auto& vertices = c.graph_spec.vertices;
       if (vertices[v].parallelism <= 1) return false;
