@@ -55,14 +55,57 @@ std::string_view Name(ActionKind kind) {
     case ActionKind::kFailSubtask: return "fail";
     case ActionKind::kFailTaskManager: return "fail-tm";
     case ActionKind::kLoseRpc: return "lose";
+    case ActionKind::kDelayRpc: return "delay";
+    case ActionKind::kExpireEarly: return "expire-early";
     case ActionKind::kStopWithSavepoint: return "stop";
     case ActionKind::kResume: return "resume";
+    case ActionKind::kEndLogs: return "end-logs";
   }
   return "?";
 }
 
 bool IsFault(ActionKind kind) {
-  return kind == ActionKind::kFailSubtask || kind == ActionKind::kFailTaskManager || kind == ActionKind::kLoseRpc;
+  switch (kind) {
+    case ActionKind::kFailSubtask:
+    case ActionKind::kFailTaskManager:
+    case ActionKind::kLoseRpc:
+    case ActionKind::kDelayRpc:
+    case ActionKind::kExpireEarly:
+      return true;
+    case ActionKind::kStep:
+    case ActionKind::kDeliver:
+    case ActionKind::kDeliverAck:
+    case ActionKind::kDeliverRpc:
+    case ActionKind::kTriggerCheckpoint:
+    case ActionKind::kExpireCheckpoint:
+    case ActionKind::kRestart:
+    case ActionKind::kStopWithSavepoint:
+    case ActionKind::kResume:
+    case ActionKind::kEndLogs:
+      return false;
+  }
+  return false;
+}
+
+FaultKind FaultKindOf(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::kFailSubtask: return FaultKind::kSubtaskFailure;
+    case ActionKind::kFailTaskManager: return FaultKind::kTaskManagerFailure;
+    case ActionKind::kLoseRpc: return FaultKind::kLostNotification;
+    case ActionKind::kDelayRpc: return FaultKind::kDelayedRpc;
+    default: return FaultKind::kCheckpointTimeout;
+  }
+}
+
+std::string_view Name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kSubtaskFailure: return "subtask failures";
+    case FaultKind::kTaskManagerFailure: return "task manager failures";
+    case FaultKind::kLostNotification: return "lost notifications";
+    case FaultKind::kDelayedRpc: return "delayed RPCs";
+    case FaultKind::kCheckpointTimeout: return "checkpoint timeouts";
+  }
+  return "?";
 }
 
 std::string Describe(const JobGraph& graph, const Action& action) {
@@ -87,10 +130,16 @@ std::string Describe(const JobGraph& graph, const Action& action) {
       return fmt::format("fail-tm {}", action.target);
     case ActionKind::kLoseRpc:
       return fmt::format("lose {}", action.target);
+    case ActionKind::kDelayRpc:
+      return fmt::format("delay {}", action.target);
+    case ActionKind::kExpireEarly:
+      return fmt::format("expire-early {}", action.target);
     case ActionKind::kStopWithSavepoint:
       return action.target == 0 ? "stop drain" : "stop no-drain";
     case ActionKind::kResume:
       return "resume";
+    case ActionKind::kEndLogs:
+      return "end-logs";
   }
   return "?";
 }
@@ -104,6 +153,7 @@ std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text) 
   if (verb == "trigger" && rest.empty()) return Action{ActionKind::kTriggerCheckpoint, 0};
   if (verb == "restart" && rest.empty()) return Action{ActionKind::kRestart, 0};
   if (verb == "resume" && rest.empty()) return Action{ActionKind::kResume, 0};
+  if (verb == "end-logs" && rest.empty()) return Action{ActionKind::kEndLogs, 0};
   if (verb == "stop" && (rest == "drain" || rest == "no-drain")) {
     return Action{ActionKind::kStopWithSavepoint, rest == "drain" ? 0 : 1};
   }
@@ -113,10 +163,12 @@ std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text) 
     if (auto c = ParseChannel(graph, rest)) {
       return Action{verb == "deliver" ? ActionKind::kDeliver : ActionKind::kDeliverAck, *c};
     }
-  } else if (verb == "rpc" || verb == "expire" || verb == "lose") {
-    const ActionKind kind = verb == "rpc"      ? ActionKind::kDeliverRpc
-                            : verb == "expire" ? ActionKind::kExpireCheckpoint
-                                               : ActionKind::kLoseRpc;
+  } else if (verb == "rpc" || verb == "expire" || verb == "lose" || verb == "delay" || verb == "expire-early") {
+    const ActionKind kind = verb == "rpc"            ? ActionKind::kDeliverRpc
+                            : verb == "expire"       ? ActionKind::kExpireCheckpoint
+                            : verb == "expire-early" ? ActionKind::kExpireEarly
+                            : verb == "delay"        ? ActionKind::kDelayRpc
+                                                     : ActionKind::kLoseRpc;
     if (auto n = ParseNumber(rest)) return Action{kind, *n};
   } else if (verb == "fail-tm") {
     if (auto n = ParseNumber(rest); n && *n < graph.task_manager_count()) {

@@ -28,12 +28,31 @@ enum class ActionKind : uint8_t {
   kFailSubtask,        // subtask: it fails
   kFailTaskManager,    // task manager: every subtask on it that is not done fails
   kLoseRpc,            // rpc uid: a notification is lost
+  kDelayRpc,           // rpc uid: it loses its place in its path, later RPCs may overtake it
+  kExpireEarly,        // checkpoint id: the pending checkpoint times out before its timeout
   // Scenario steps (a driver issues them when the scenario says so).
   kStopWithSavepoint,  // target 0: --drain, 1: without drain
   kResume,             // resume the stopped job from its savepoint
+  kEndLogs,            // exhaustive checking: the unbounded sources' finite logs end
 };
+inline constexpr int kActionKindCount = static_cast<int>(ActionKind::kEndLogs) + 1;
 bool IsFault(ActionKind kind);
 std::string_view Name(ActionKind kind);
+
+// The budgeted kinds of fault, one definition for every driver: the
+// simulator injects them within its fault budget, the exhaustive checker
+// explores them within the same budgets (scenario `faults:` / `check:`).
+enum class FaultKind : uint8_t {
+  kSubtaskFailure,      // kFailSubtask
+  kTaskManagerFailure,  // kFailTaskManager
+  kLostNotification,    // kLoseRpc
+  kDelayedRpc,          // kDelayRpc
+  kCheckpointTimeout,   // kExpireEarly
+};
+inline constexpr int kFaultKindCount = 5;
+// REQUIRES: IsFault(kind).
+FaultKind FaultKindOf(ActionKind kind);
+std::string_view Name(FaultKind kind);
 
 struct Action {
   ActionKind kind = ActionKind::kStep;
@@ -43,7 +62,8 @@ struct Action {
 
 // Human-readable form, also the decision-log and schedule syntax:
 //   step A[0] | deliver A[0]->B[1] | ack A[0]->B[1] | rpc 17 | trigger | expire 3 |
-//   restart | fail A[0] | fail-tm 2 | lose 17 | stop drain | stop no-drain | resume
+//   restart | fail A[0] | fail-tm 2 | lose 17 | delay 17 | expire-early 3 |
+//   stop drain | stop no-drain | resume | end-logs
 std::string Describe(const JobGraph& graph, const Action& action);
 // Inverse of Describe; nullopt if the text does not name an action of this graph.
 std::optional<Action> ParseAction(const JobGraph& graph, std::string_view text);

@@ -67,6 +67,8 @@ enum class EventKind : uint8_t {
   kResumeRefused,         // checkpoint = the savepoint: the topology check refused the new version
   kChannelStateRestored,  // channel, message: in-flight record of an unaligned checkpoint put back
   kStopFailed,            // checkpoint = its savepoint (0: none taken): the stop-with-savepoint failed
+  kRpcDelayed,            // rpc kind (aux), value = uid, subtask, checkpoint: later RPCs of its path may overtake it
+  kLogsEnded,             // the unbounded sources' finite logs ended (exhaustive checking)
 };
 
 // Why a subtask failed (aux of kSubtaskFailed).

@@ -230,6 +230,13 @@ void EnabledFaults(const System& system, std::vector<Action>& out) {
   for (const Rpc& rpc : system.rpcs) {
     if (LoseEnabled(rpc)) out.push_back(Action{ActionKind::kLoseRpc, static_cast<int64_t>(rpc.uid)});
   }
+  if (system.job_failed) return;
+  for (const Rpc& rpc : system.rpcs) {
+    if (!rpc.delayed) out.push_back(Action{ActionKind::kDelayRpc, static_cast<int64_t>(rpc.uid)});
+  }
+  for (const PendingCheckpoint& checkpoint : system.coordinator.pending) {
+    out.push_back(Action{ActionKind::kExpireEarly, checkpoint.id});
+  }
 }
 
 bool StopEnabled(const System& system) {
@@ -279,6 +286,26 @@ void Resume(Transition& t) {
   const int32_t restarts = system.restarts;
   Restart(t);
   system.restarts = restarts;  // a resume is a new run, not a restart
+}
+
+// Exhaustive checking bounds an unbounded source by a finite log; the
+// environment may end the logs once the bounded part of the job is done:
+// every bounded source subtask FINISHED.
+bool EndLogsEnabled(const System& system) {
+  if (system.unbounded_log_records < 0 || system.logs_ended || system.job_finished || system.job_failed) return false;
+  const JobGraph& graph = *system.graph;
+  for (int s = 0; s < graph.subtask_count(); ++s) {
+    const VertexInfo& vertex = graph.vertices()[graph.subtasks()[s].vertex];
+    if (vertex.is_source && !vertex.is_unbounded_source && system.subtasks[s].phase != SubtaskPhase::kFinished) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void EndLogs(Transition& t) {
+  t.system.logs_ended = true;
+  t.Emit(Event{.kind = EventKind::kLogsEnded});
 }
 
 // Section 7: the stop's savepoint restored into the job's new version. The

@@ -373,3 +373,12 @@ CompletedCheckpoint RedistributeSavepoint(const GraphChange& change, const Compl
 }
 
 }  // namespace ckptsim::model
+
+namespace ckptsim::model {
+
+bool operator==(const GraphChange& a, const GraphChange& b) {
+  return a.from == b.from && a.to == b.to && DeepEqual(a.savepoint, b.savepoint) &&
+         a.source_high_water == b.source_high_water;
+}
+
+}  // namespace ckptsim::model

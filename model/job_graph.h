@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/fields.h"
+
 namespace ckptsim::model {
 
 enum class OperatorKind : uint8_t {
@@ -166,6 +168,10 @@ class JobGraph {
   std::vector<int> topological_order_;
   int region_count_ = 0;
 };
+
+// A run's job graph is shared by every state of the run: compared by identity.
+template <>
+struct IdentityCompared<JobGraph> : std::true_type {};
 
 }  // namespace ckptsim::model
 

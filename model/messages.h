@@ -6,7 +6,9 @@
 // exception: they are inserted at the head, overtaking queued data.
 //
 // RPCs travel between the checkpoint coordinator (JobManager) and subtasks in
-// both directions and may overtake each other.
+// both directions, in FIFO order between the coordinator and one subtask in
+// each direction (a path), as RPCs between two endpoints do. Only a fault
+// (a delay) lets later RPCs of a path overtake an earlier one.
 #ifndef CKPTSIM_MODEL_MESSAGES_H_
 #define CKPTSIM_MODEL_MESSAGES_H_
 
@@ -14,6 +16,8 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+
+#include "model/fields.h"
 
 namespace ckptsim::model {
 
@@ -32,6 +36,7 @@ struct RecordId {
   uint16_t source_vertex = 0;
   uint16_t source_subtask = 0;
   auto operator<=>(const RecordId&) const = default;
+  CKPTSIM_FIELD_LIST(RecordId, lineage, sequence, source_vertex, source_subtask)
 };
 int KeyOf(const RecordId& record);
 
@@ -64,6 +69,8 @@ struct Message {
   RecordId record;                   // kRecord only
   int64_t transaction = -1;          // kCommittable: the flushed transaction
   int64_t tag = 0;                   // kCommittable: the checkpoint it belongs to (or kEndOfInputTag)
+  bool operator==(const Message&) const = default;
+  CKPTSIM_FIELD_LIST(Message, kind, mode, unaligned, savepoint, checkpoint_id, record, transaction, tag)
 };
 
 enum class RpcKind : uint8_t {
@@ -114,7 +121,18 @@ struct Rpc {
   bool finished_operators = false;     // kAcknowledge: operators ran finish (isTaskFinished)
   bool deployed_as_finished = false;   // kAcknowledge: FINISHED_ON_RESTORE
   std::shared_ptr<const SubtaskSnapshot> snapshot;  // kAcknowledge
+  // A fault delayed it: it no longer keeps its place in the FIFO order of its
+  // path, so later RPCs between the same two endpoints may overtake it.
+  bool delayed = false;
+  CKPTSIM_FIELD_LIST(Rpc, kind, subtask, attempt, checkpoint_id, latest_completed_id, reason, savepoint, mode,
+                     finished_operators, deployed_as_finished, snapshot, delayed)
+  bool operator==(const Rpc& other) const;  // state.h: deep, once SubtaskSnapshot is complete
+  CKPTSIM_GHOST_FIELDS(Rpc, uid)
 };
+
+// An RPC's path: the coordinator and its subtask, in its direction. RPCs of
+// one path are delivered in send order unless a fault delayed one.
+inline int RpcPath(const Rpc& rpc) { return rpc.subtask * 2 + (IsToSubtask(rpc.kind) ? 0 : 1); }
 
 }  // namespace ckptsim::model
 

@@ -233,6 +233,8 @@ std::string_view Name(EventKind kind) {
     case EventKind::kResumeRefused: return "resume-refused";
     case EventKind::kChannelStateRestored: return "channel-state-restored";
     case EventKind::kStopFailed: return "stop-failed";
+    case EventKind::kRpcDelayed: return "rpc-delayed";
+    case EventKind::kLogsEnded: return "logs-ended";
   }
   return "?";
 }

@@ -195,7 +195,7 @@ void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoin
   }
 }
 
-std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id) {
+SubtaskSnapshot SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = vertex.operators.size(); i-- > 0 && !sub.deployed_as_finished;) {
@@ -211,14 +211,12 @@ std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtas
       if (!op.finished) BeginTransaction(t, subtask, op);
     }
   }
-  auto snapshot = std::make_shared<SubtaskSnapshot>();
-  snapshot->subtask = subtask;
-  snapshot->checkpoint_id = checkpoint_id;
-  snapshot->finished_operators = sub.finished_operators;
-  snapshot->deployed_as_finished = sub.deployed_as_finished;
-  snapshot->source_next_sequence = sub.next_sequence;
-  snapshot->operators = sub.operators;
-  return snapshot;
+  return SubtaskSnapshot{.subtask = subtask,
+                         .checkpoint_id = checkpoint_id,
+                         .finished_operators = sub.finished_operators,
+                         .deployed_as_finished = sub.deployed_as_finished,
+                         .source_next_sequence = sub.next_sequence,
+                         .operators = sub.operators};
 }
 
 void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_id) {

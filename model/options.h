@@ -9,6 +9,8 @@
 #include <optional>
 #include <string_view>
 
+#include "model/fields.h"
+
 namespace ckptsim::model {
 
 enum class Variant : uint8_t {
@@ -52,6 +54,10 @@ struct ProtocolOptions {
   // checkpoint taken before they arrived. Off: current Flink, which tags them
   // with the writer's last known checkpoint id + 1 (PROTOCOL.md section 8).
   bool sink_v2_end_of_input_sentinel = false;
+  bool operator==(const ProtocolOptions&) const = default;
+  CKPTSIM_FIELD_LIST(ProtocolOptions, variant, checkpointing_enabled, checkpoints_after_tasks_finish,
+                     immediate_final_checkpoint, max_concurrent_checkpoints, checkpoint_mode, failover_strategy,
+                     restart_attempts, sink_v2_end_of_input_sentinel)
 };
 
 // The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish

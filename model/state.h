@@ -13,12 +13,15 @@
 #define CKPTSIM_MODEL_STATE_H_
 
 #include <cstdint>
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "model/fields.h"
 #include "model/job_graph.h"
 #include "model/messages.h"
 #include "model/options.h"
@@ -57,6 +60,14 @@ class Fifo {
     items_.clear();
     head_ = 0;
   }
+  // Equal when the queued items are (where the consumed prefix starts is not state).
+  bool operator==(const Fifo& other) const {
+    if (size() != other.size()) return false;
+    for (size_t i = 0; i < size(); ++i) {
+      if (!DeepEqual((*this)[i], other[i])) return false;
+    }
+    return true;
+  }
 
  private:
   std::vector<T> items_;
@@ -81,6 +92,9 @@ struct Channel {
   // Unaligned barriers waiting at the head of the queue, in order: how many
   // messages each one overtook when it was inserted (section 3).
   std::vector<int32_t> priority_overtaken;
+  CKPTSIM_FIELDS(Channel, queue, end_of_data_sent, end_of_partition_sent, end_of_data_received,
+                 end_of_partition_received, max_watermark_received, end_of_data_mode, blocked, aligned, ack_in_flight,
+                 ack_received, priority_overtaken)
 };
 
 // Per-operator runtime state. One struct for every kind; the fields a kind
@@ -114,6 +128,9 @@ struct OperatorState {
   // kUnionState after a restore: every reported entry (union list state goes
   // to all subtasks, section 7), in subtask order.
   std::vector<int64_t> union_entries;
+  CKPTSIM_FIELDS(OperatorState, initialized, opened, input_ended, finished, closed, saw_max_watermark,
+                 max_watermark_held, key_counts, value, buffer, current_transaction, pending_transactions, restored,
+                 union_entries)
 };
 
 // A record in flight on an input channel when an unaligned checkpoint was
@@ -121,6 +138,7 @@ struct OperatorState {
 struct ChannelStateEntry {
   int32_t channel = 0;
   RecordId record;
+  CKPTSIM_FIELDS(ChannelStateEntry, channel, record)
 };
 
 // What a subtask contributes to a checkpoint.
@@ -132,7 +150,11 @@ struct SubtaskSnapshot {
   uint32_t source_next_sequence = 0;
   std::vector<OperatorState> operators;
   std::vector<ChannelStateEntry> channel_state;  // unaligned checkpoints only
+  CKPTSIM_FIELDS(SubtaskSnapshot, subtask, checkpoint_id, finished_operators, deployed_as_finished,
+                 source_next_sequence, operators, channel_state)
 };
+
+inline bool Rpc::operator==(const Rpc& other) const { return DeepEqual(*this, other); }
 
 enum class SubtaskPhase : uint8_t {
   kDeploying,
@@ -176,10 +198,15 @@ struct Subtask {
   bool pending_alignment_savepoint = false;
   // Unaligned: the snapshot taken at the first barrier, acknowledged once every
   // open channel delivered its barrier; it collects the overtaken records.
-  std::shared_ptr<SubtaskSnapshot> unaligned_snapshot;
+  std::optional<SubtaskSnapshot> unaligned_snapshot;
   std::vector<int64_t> aborted_checkpoint_ids;  // notified aborted, not yet performed
   int64_t restored_checkpoint_id = 0;           // 0: started fresh
   std::vector<OperatorState> operators;         // head first
+  CKPTSIM_FIELDS(Subtask, phase, attempt, deployed_as_finished, no_splits, next_sequence, end_of_data, end_mode,
+                 finished_operators, end_of_input, final_checkpoint_min_id, final_checkpoint_completed,
+                 sync_savepoint_id, latest_report_checkpoint_id, last_checkpoint_id, pending_alignment_id,
+                 pending_alignment_savepoint, unaligned_snapshot, aborted_checkpoint_ids, restored_checkpoint_id,
+                 operators)
 };
 
 struct CheckpointPlan {
@@ -188,6 +215,7 @@ struct CheckpointPlan {
   std::vector<int32_t> to_commit_to;
   std::vector<int32_t> finished_subtasks;    // terminal at plan time
   std::vector<bool> fully_finished_vertex;   // by vertex
+  CKPTSIM_FIELDS(CheckpointPlan, to_trigger, to_wait_for, to_commit_to, finished_subtasks, fully_finished_vertex)
 };
 
 enum class CheckpointKind : uint8_t { kCheckpoint, kSyncSavepoint };
@@ -202,6 +230,8 @@ struct PendingCheckpoint {
   std::vector<std::shared_ptr<const SubtaskSnapshot>> snapshots;  // by subtask
   std::vector<bool> finished_operators_ack;                        // by subtask
   std::vector<bool> deployed_as_finished_vertex;                   // by vertex
+  CKPTSIM_FIELDS(PendingCheckpoint, id, kind, mode, plan, acknowledged, acks_missing, snapshots,
+                 finished_operators_ack, deployed_as_finished_vertex)
 };
 
 enum class VertexFinishedStatus : uint8_t { kRunning, kPartlyFinished, kFullyFinished };
@@ -217,14 +247,16 @@ struct CompletedCheckpoint {
   // snapshot is what its subtask restores, union and broadcast state
   // included, rather than what that subtask reported.
   bool state_assigned = false;
+  CKPTSIM_FIELDS(CompletedCheckpoint, id, kind, mode, vertex_status, subtask_finished, snapshots, state_assigned)
 };
 
+// Statistics of a run, kept beside the state (ghost: never compared or hashed).
 struct CheckpointCounters {
   int64_t triggered = 0;
   int64_t completed = 0;
   int64_t aborted = 0;
   int64_t refused = 0;  // trigger requests whose plan could not be computed
-  std::vector<int64_t> aborted_by_reason = std::vector<int64_t>(16, 0);
+  std::array<int64_t, 16> aborted_by_reason{};
 };
 
 struct Coordinator {
@@ -248,6 +280,10 @@ struct Coordinator {
   StopMode stop_mode = StopMode::kDrain;
   int64_t stop_savepoint_id = 0;
   CheckpointCounters counters;
+  CKPTSIM_FIELDS(Coordinator, next_checkpoint_id, latest_completed_id, pending, latest_completed, latest_savepoint,
+                 view, end_of_data_reported, immediate_trigger_requested, periodic_enabled, stop_requested, stop_mode,
+                 stop_savepoint_id)
+  CKPTSIM_GHOST_FIELDS(Coordinator, counters)
 };
 
 enum class TransactionState : uint8_t { kOpen, kPrecommitted, kCommitted, kAborted };
@@ -259,15 +295,20 @@ struct Transaction {
   TransactionState state = TransactionState::kOpen;
   int64_t precommit_checkpoint_id = 0;
   std::vector<RecordId> records;
+  CKPTSIM_FIELDS(Transaction, owner_subtask, owner_attempt, state, precommit_checkpoint_id, records)
 };
 
 // The external transactional system a 2PC sink writes to. A transaction's id
 // is its index. Commit is idempotent; only COMMITTED records are visible.
 struct ExternalStore {
   std::vector<Transaction> transactions;
+  CKPTSIM_FIELDS(ExternalStore, transactions)
 };
 
 struct GraphChange;  // graph_change.h
+// Equal when they describe the same change from the same savepoint (the rest
+// of a GraphChange is derived from those); defined in graph_change.cc.
+bool operator==(const GraphChange& a, const GraphChange& b);
 
 struct System {
   std::shared_ptr<const JobGraph> graph;
@@ -298,6 +339,16 @@ struct System {
   // Per source subtask: the highest record sequence any attempt emitted, so a
   // property knows what the sources produced across restores.
   std::vector<uint32_t> source_high_water;
+  // Exhaustive checking: each unbounded source subtask reads a finite log of
+  // this many records (-1: unbounded, as the simulator runs it), which ends
+  // when the environment says so (ActionKind::kEndLogs); from then on an
+  // unbounded source that read its log ends its input like a bounded one.
+  int64_t unbounded_log_records = -1;
+  bool logs_ended = false;
+  CKPTSIM_FIELDS(System, graph, resume_graph, graph_change, resume_refusal, options, subtasks, channels, rpcs,
+                 coordinator, store, job_finished, job_failed, stopped_without_drain, stopped_with_drain,
+                 awaiting_restart, restarts, source_high_water, unbounded_log_records, logs_ended)
+  CKPTSIM_GHOST_FIELDS(System, next_rpc_uid)
 };
 
 // The completed checkpoint or savepoint with this id, if it is the latest of

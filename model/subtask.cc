@@ -132,8 +132,19 @@ bool SourceHasRecords(const System& system, int32_t subtask) {
   const VertexInfo& vertex = system.graph->vertices()[info.vertex];
   const Subtask& sub = system.subtasks[subtask];
   if (sub.deployed_as_finished || sub.no_splits || sub.sync_savepoint_id != 0) return false;
-  if (vertex.is_unbounded_source) return true;
+  if (vertex.is_unbounded_source) {
+    return system.unbounded_log_records < 0 || sub.next_sequence < system.unbounded_log_records;
+  }
   return system.subtasks[subtask].next_sequence < vertex.records_per_subtask[info.index];
+}
+
+// An unbounded source that read all of its finite log waits for more until
+// the environment ends the log (exhaustive checking only).
+bool WaitsForLog(const System& system, int32_t subtask) {
+  const Subtask& sub = system.subtasks[subtask];
+  return system.graph->vertices()[system.graph->subtasks()[subtask].vertex].is_unbounded_source &&
+         system.unbounded_log_records >= 0 && !system.logs_ended && !sub.deployed_as_finished && !sub.no_splits &&
+         sub.sync_savepoint_id == 0 && !SourceHasRecords(system, subtask);
 }
 
 void ResetAlignment(Transition& t, int32_t subtask) {
@@ -158,15 +169,15 @@ void AbortAlignment(Transition& t, int32_t subtask, AbortReason reason) {
   Decline(t, subtask, id, reason);
 }
 
-void SendAcknowledge(Transition& t, int32_t subtask, std::shared_ptr<const SubtaskSnapshot> snapshot) {
+void SendAcknowledge(Transition& t, int32_t subtask, SubtaskSnapshot snapshot) {
   const Subtask& sub = t.system.subtasks[subtask];
   t.SendRpc(Rpc{.kind = RpcKind::kAcknowledge,
                 .subtask = subtask,
                 .attempt = sub.attempt,
-                .checkpoint_id = snapshot->checkpoint_id,
-                .finished_operators = snapshot->finished_operators,
-                .deployed_as_finished = snapshot->deployed_as_finished,
-                .snapshot = std::move(snapshot)});
+                .checkpoint_id = snapshot.checkpoint_id,
+                .finished_operators = snapshot.finished_operators,
+                .deployed_as_finished = snapshot.deployed_as_finished,
+                .snapshot = std::make_shared<const SubtaskSnapshot>(std::move(snapshot))});
 }
 
 // StreamTask.performCheckpoint: snapshot and forward the barrier. With
@@ -206,7 +217,7 @@ void PerformCheckpoint(Transition& t, int32_t subtask, int64_t checkpoint_id, bo
                                       .unaligned = unaligned_out,
                                       .savepoint = savepoint,
                                       .checkpoint_id = checkpoint_id});
-  std::shared_ptr<SubtaskSnapshot> snapshot = SnapshotOperators(t, subtask, checkpoint_id);
+  SubtaskSnapshot snapshot = SnapshotOperators(t, subtask, checkpoint_id);
   t.Emit(Event{.kind = EventKind::kCheckpointPerformed, .subtask = subtask, .checkpoint = checkpoint_id});
   if (unaligned) {
     sub.unaligned_snapshot = std::move(snapshot);
@@ -241,7 +252,7 @@ void MaybeCompleteAlignment(Transition& t, int32_t subtask) {
   const bool savepoint = sub.pending_alignment_savepoint;
   if (sub.unaligned_snapshot) {
     // Unaligned: every barrier is in, the channel state is complete.
-    std::shared_ptr<const SubtaskSnapshot> snapshot = std::move(sub.unaligned_snapshot);
+    SubtaskSnapshot snapshot = std::move(*sub.unaligned_snapshot);
     ResetAlignment(t, subtask);
     SendAcknowledge(t, subtask, std::move(snapshot));
     return;
@@ -426,6 +437,7 @@ bool SubtaskStepEnabled(const System& system, int32_t subtask) {
     case SubtaskPhase::kProcessing:
       if (!VertexOf(system, subtask).is_source) return false;
       if (LegacySavepointBlocked(system, subtask)) return false;
+      if (WaitsForLog(system, subtask)) return false;
       return !SourceHasRecords(system, subtask) || OutputsHaveCapacity(system, subtask);
     case SubtaskPhase::kWaitingForFinalCheckpoint:
       return FinalWaitSatisfied(system, subtask);

@@ -12,8 +12,34 @@ void Transition::SendRpc(Rpc rpc) {
   rpc.uid = system.next_rpc_uid++;
   events.push_back(Event{.kind = EventKind::kRpcSent, .aux = static_cast<uint8_t>(rpc.kind), .subtask = rpc.subtask,
                          .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
-  system.rpcs.push_back(std::move(rpc));
+  // Kept grouped by path, in send order within each: the order of RPCs on
+  // different paths is no state (nothing orders them), so the list is canonical.
+  const int path = RpcPath(rpc);
+  auto at = std::upper_bound(system.rpcs.begin(), system.rpcs.end(), path,
+                             [](int p, const Rpc& other) { return p < RpcPath(other); });
+  system.rpcs.insert(at, std::move(rpc));
 }
+
+bool RpcDeliverable(const System& system, size_t index) {
+  const Rpc& rpc = system.rpcs[index];
+  if (rpc.delayed) return true;
+  const int path = RpcPath(rpc);
+  for (size_t i = index; i-- > 0 && RpcPath(system.rpcs[i]) == path;) {
+    if (!system.rpcs[i].delayed) return false;  // an older RPC of the path goes first
+  }
+  return true;
+}
+
+namespace {
+
+int FindRpc(const System& system, int64_t uid) {
+  for (size_t i = 0; i < system.rpcs.size(); ++i) {
+    if (static_cast<int64_t>(system.rpcs[i].uid) == uid) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
 
 void Transition::Send(int32_t channel, const Message& message) {
   Channel& ch = system.channels[channel];
@@ -73,7 +99,9 @@ void EnabledActions(const System& system, std::vector<Action>& out) {
   for (int c = 0; c < channels; ++c) {
     if (system.channels[c].ack_in_flight) out.push_back(Action{ActionKind::kDeliverAck, c});
   }
-  for (const Rpc& rpc : system.rpcs) out.push_back(Action{ActionKind::kDeliverRpc, static_cast<int64_t>(rpc.uid)});
+  for (size_t i = 0; i < system.rpcs.size(); ++i) {
+    if (RpcDeliverable(system, i)) out.push_back(Action{ActionKind::kDeliverRpc, static_cast<int64_t>(system.rpcs[i].uid)});
+  }
   if (TriggerEnabled(system)) out.push_back(Action{ActionKind::kTriggerCheckpoint, 0});
   for (const PendingCheckpoint& checkpoint : system.coordinator.pending) {
     out.push_back(Action{ActionKind::kExpireCheckpoint, checkpoint.id});
@@ -92,12 +120,18 @@ bool IsEnabled(const System& system, const Action& action) {
              DeliverEnabled(system, static_cast<int32_t>(action.target));
     case ActionKind::kDeliverAck:
       return in_range(action.target, system.channels.size()) && system.channels[action.target].ack_in_flight;
-    case ActionKind::kDeliverRpc:
-      return std::any_of(system.rpcs.begin(), system.rpcs.end(),
-                         [&](const Rpc& rpc) { return static_cast<int64_t>(rpc.uid) == action.target; });
+    case ActionKind::kDeliverRpc: {
+      const int index = FindRpc(system, action.target);
+      return index >= 0 && RpcDeliverable(system, static_cast<size_t>(index));
+    }
+    case ActionKind::kDelayRpc: {
+      const int index = FindRpc(system, action.target);
+      return index >= 0 && !system.rpcs[index].delayed && !system.job_failed;
+    }
     case ActionKind::kTriggerCheckpoint:
       return TriggerEnabled(system);
     case ActionKind::kExpireCheckpoint:
+    case ActionKind::kExpireEarly:
       return std::any_of(system.coordinator.pending.begin(), system.coordinator.pending.end(),
                          [&](const PendingCheckpoint& p) { return p.id == action.target; });
     case ActionKind::kRestart:
@@ -120,6 +154,8 @@ bool IsEnabled(const System& system, const Action& action) {
       return (action.target == 0 || action.target == 1) && StopEnabled(system);
     case ActionKind::kResume:
       return ResumeEnabled(system);
+    case ActionKind::kEndLogs:
+      return EndLogsEnabled(system);
   }
   return false;
 }
@@ -141,11 +177,10 @@ void Apply(System& system, const Action& action, std::vector<Event>& events) {
       DeliverAck(t, static_cast<int32_t>(action.target));
       return;
     case ActionKind::kDeliverRpc: {
-      auto it = std::find_if(system.rpcs.begin(), system.rpcs.end(),
-                             [&](const Rpc& rpc) { return static_cast<int64_t>(rpc.uid) == action.target; });
-      CKPTSIM_CHECK(it != system.rpcs.end());
-      Rpc rpc = std::move(*it);
-      system.rpcs.erase(it);
+      const int index = FindRpc(system, action.target);
+      CKPTSIM_CHECK(index >= 0);
+      Rpc rpc = std::move(system.rpcs[index]);
+      system.rpcs.erase(system.rpcs.begin() + index);
       t.Emit(Event{.kind = EventKind::kRpcDelivered, .aux = static_cast<uint8_t>(rpc.kind), .subtask = rpc.subtask,
                    .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
       if (IsToSubtask(rpc.kind)) {
@@ -159,6 +194,7 @@ void Apply(System& system, const Action& action, std::vector<Event>& events) {
       TriggerCheckpoint(t);
       return;
     case ActionKind::kExpireCheckpoint:
+    case ActionKind::kExpireEarly:
       ExpireCheckpoint(t, action.target);
       return;
     case ActionKind::kRestart:
@@ -171,14 +207,26 @@ void Apply(System& system, const Action& action, std::vector<Event>& events) {
       FailTaskManager(t, static_cast<int>(action.target));
       return;
     case ActionKind::kLoseRpc: {
-      auto it = std::find_if(system.rpcs.begin(), system.rpcs.end(),
-                             [&](const Rpc& rpc) { return static_cast<int64_t>(rpc.uid) == action.target; });
-      CKPTSIM_CHECK(it != system.rpcs.end());
-      t.Emit(Event{.kind = EventKind::kRpcLost, .aux = static_cast<uint8_t>(it->kind), .subtask = it->subtask,
-                   .checkpoint = it->checkpoint_id, .value = static_cast<int64_t>(it->uid)});
-      system.rpcs.erase(it);
+      const int index = FindRpc(system, action.target);
+      CKPTSIM_CHECK(index >= 0);
+      const Rpc& rpc = system.rpcs[index];
+      t.Emit(Event{.kind = EventKind::kRpcLost, .aux = static_cast<uint8_t>(rpc.kind), .subtask = rpc.subtask,
+                   .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
+      system.rpcs.erase(system.rpcs.begin() + index);
       return;
     }
+    case ActionKind::kDelayRpc: {
+      const int index = FindRpc(system, action.target);
+      CKPTSIM_CHECK(index >= 0);
+      Rpc& rpc = system.rpcs[index];
+      rpc.delayed = true;
+      t.Emit(Event{.kind = EventKind::kRpcDelayed, .aux = static_cast<uint8_t>(rpc.kind), .subtask = rpc.subtask,
+                   .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
+      return;
+    }
+    case ActionKind::kEndLogs:
+      EndLogs(t);
+      return;
     case ActionKind::kStopWithSavepoint:
       RequestStop(t, action.target == 0 ? StopMode::kDrain : StopMode::kNoDrain);
       return;

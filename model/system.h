@@ -18,13 +18,19 @@ inline constexpr size_t kChannelCapacityRecords = 8;
 
 // Appends the actions enabled in `system` to `out` (cleared first), in a
 // deterministic order: steps by subtask, deliveries by channel, acks by
-// channel, RPCs by send order, then coordinator actions.
+// channel, RPCs by path (and send order within it), then coordinator actions.
+// Scenario steps (stop, resume, end-logs) and faults are not listed: drivers
+// issue those (IsEnabled tells whether they may).
 void EnabledActions(const System& system, std::vector<Action>& out);
 bool IsEnabled(const System& system, const Action& action);
-// The faults that could strike now (kFailSubtask, kFailTaskManager, kLoseRpc),
-// in a deterministic order; `out` is cleared first. Drivers inject them within
-// a budget; they are never part of EnabledActions.
+// The faults that could strike now (kFailSubtask, kFailTaskManager, kLoseRpc,
+// kDelayRpc, kExpireEarly), in a deterministic order; `out` is cleared first.
+// Drivers inject them within a budget; they are never part of EnabledActions.
 void EnabledFaults(const System& system, std::vector<Action>& out);
+
+// Whether the RPC at `index` of system.rpcs may be delivered now: it is the
+// oldest of its path that is not delayed, or it was delayed (a fault).
+bool RpcDeliverable(const System& system, size_t index);
 
 // Applies an enabled action in place, appending what happened to `events`
 // (not cleared). REQUIRES: IsEnabled(system, action).

@@ -37,7 +37,7 @@ void EndInputOfHead(Transition& t, int32_t subtask, int input_index);
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode);
 // prepareSnapshotPreBarrier head to tail; whatever it emits precedes the barrier.
 void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoint_id);
-std::shared_ptr<SubtaskSnapshot> SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);
+SubtaskSnapshot SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void NotifyOperatorsAborted(Transition& t, int32_t subtask, int64_t checkpoint_id);
 void CloseOperators(Transition& t, int32_t subtask);
@@ -89,6 +89,8 @@ bool StopEnabled(const System& system);
 void RequestStop(Transition& t, StopMode mode);
 bool ResumeEnabled(const System& system);
 void Resume(Transition& t);
+bool EndLogsEnabled(const System& system);
+void EndLogs(Transition& t);
 void ResumeIntoChangedJob(System& system, std::vector<Event>& events);
 
 }  // namespace ckptsim::model

@@ -112,7 +112,8 @@ std::string DescribeRpc(const model::JobGraph& graph, const model::Rpc& rpc) {
 
 std::string DescribeStep(const model::System& system, const model::Action& action) {
   const model::JobGraph& graph = *system.graph;
-  if (action.kind != ActionKind::kDeliverRpc && action.kind != ActionKind::kLoseRpc) {
+  if (action.kind != ActionKind::kDeliverRpc && action.kind != ActionKind::kLoseRpc &&
+      action.kind != ActionKind::kDelayRpc) {
     return model::Describe(graph, action);
   }
   const model::Rpc* rpc = FindRpc(system, action.target);
@@ -132,7 +133,8 @@ std::string Hint(const model::System& system, const model::Action& action) {
       return fmt::format("EndOfData acknowledgement to {}",
                          graph.SubtaskName(graph.channels()[action.target].producer));
     case ActionKind::kDeliverRpc:
-    case ActionKind::kLoseRpc: {
+    case ActionKind::kLoseRpc:
+    case ActionKind::kDelayRpc: {
       const model::Rpc* rpc = FindRpc(system, action.target);
       if (rpc == nullptr) return "";
       std::string hint = fmt::format("uid {}", rpc->uid);
@@ -144,6 +146,8 @@ std::string Hint(const model::System& system, const model::Action& action) {
     }
     case ActionKind::kTriggerCheckpoint: return TriggerHint(system);
     case ActionKind::kExpireCheckpoint: return "time out";
+    case ActionKind::kExpireEarly: return "time out before the timeout (a fault)";
+    case ActionKind::kEndLogs: return "end the unbounded sources' logs";
     case ActionKind::kRestart: return fmt::format("redeploy {}", SubtaskList(graph, system.awaiting_restart));
     case ActionKind::kFailSubtask: return "";
     case ActionKind::kFailTaskManager: {
@@ -275,6 +279,11 @@ std::vector<std::string> Notes(const model::System& system, const History& histo
                             : "stop-with-savepoint failed; periodic checkpoints resume");
         break;
       case EventKind::kJobResumed: notes.push_back(fmt::format("job resumed from savepoint {}", e.checkpoint)); break;
+      case EventKind::kRpcDelayed:
+        notes.push_back(fmt::format("{} {} delayed: later RPCs of its path may overtake it",
+                                    model::Name(static_cast<model::RpcKind>(e.aux)), name(e.subtask)));
+        break;
+      case EventKind::kLogsEnded: notes.push_back("the unbounded sources' logs ended"); break;
       case EventKind::kJobGraphChanged:
         notes.push_back(fmt::format("savepoint {} restored into the job's new version", e.checkpoint));
         break;

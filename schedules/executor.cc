@@ -38,7 +38,23 @@ std::vector<model::Action> StartAll(Session& session, std::vector<std::string>* 
   for (const model::Rpc& rpc : session.system().rpcs) {
     if (rpc.kind == model::RpcKind::kReportRunning) reports.push_back(rpc.uid);
   }
-  for (uint64_t uid : reports) apply(model::Action{model::ActionKind::kDeliverRpc, static_cast<int64_t>(uid)});
+  // A report arrives after what its subtask sent before it (RPCs of one path
+  // stay in order), e.g. what an earlier attempt reported before it failed.
+  for (uint64_t uid : reports) {
+    while (true) {
+      const auto& rpcs = session.system().rpcs;
+      size_t at = 0;
+      while (at < rpcs.size() && rpcs[at].uid != uid) ++at;
+      if (at == rpcs.size()) break;
+      size_t head = at;
+      for (size_t i = at; i-- > 0 && model::RpcPath(rpcs[i]) == model::RpcPath(rpcs[at]);) {
+        if (!rpcs[i].delayed) head = i;
+      }
+      const uint64_t next = rpcs[head].uid;
+      apply(model::Action{model::ActionKind::kDeliverRpc, static_cast<int64_t>(next)});
+      if (next == uid) break;
+    }
+  }
   return taken;
 }
 

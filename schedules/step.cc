@@ -223,7 +223,8 @@ std::optional<ActionStep> ParseActionStep(const model::JobGraph& graph, std::str
       break;
     }
     case ActionKind::kDeliverRpc:
-    case ActionKind::kLoseRpc: {
+    case ActionKind::kLoseRpc:
+    case ActionKind::kDelayRpc: {
       if (reader.Peek().kind == TokenKind::kNumber && reader.Peek(1).kind == TokenKind::kEnd) {
         step.target = reader.Next().number;  // the decision-log form: by uid
         break;
@@ -239,7 +240,8 @@ std::optional<ActionStep> ParseActionStep(const model::JobGraph& graph, std::str
       step.rpc = *pattern;
       break;
     }
-    case ActionKind::kExpireCheckpoint: {
+    case ActionKind::kExpireCheckpoint:
+    case ActionKind::kExpireEarly: {
       auto id = ReadNumber(reader, "the id of the checkpoint to expire", error);
       if (!id) return std::nullopt;
       step.target = *id;
@@ -267,7 +269,8 @@ std::optional<ActionStep> ParseActionStep(const model::JobGraph& graph, std::str
     }
     case ActionKind::kTriggerCheckpoint:
     case ActionKind::kRestart:
-    case ActionKind::kResume: break;
+    case ActionKind::kResume:
+    case ActionKind::kEndLogs: break;
   }
   if (!ExpectEnd(reader, text.substr(0, static_cast<size_t>(reader.Peek().column) - 1), error)) return std::nullopt;
   return step;
@@ -319,8 +322,17 @@ std::string WhyNotEnabled(const model::System& system, const model::Action& acti
       return fmt::format("no EndOfData acknowledgement is in flight on {}",
                          graph.ChannelName(static_cast<int>(action.target)));
     case ActionKind::kDeliverRpc:
+      if (has_rpc(action.target)) {
+        return fmt::format("RPC {} waits behind an older RPC of its path (RPCs of one path arrive in order unless "
+                           "one is delayed); {}",
+                           action.target, InFlight(system));
+      }
+      return fmt::format("no RPC with uid {} is in flight; {}", action.target, InFlight(system));
+    case ActionKind::kDelayRpc:
+      if (has_rpc(action.target)) return fmt::format("RPC {} is already delayed", action.target);
       return fmt::format("no RPC with uid {} is in flight; {}", action.target, InFlight(system));
     case ActionKind::kTriggerCheckpoint: return WhyNoTrigger(system);
+    case ActionKind::kExpireEarly:
     case ActionKind::kExpireCheckpoint: {
       std::vector<int64_t> pending;
       for (const model::PendingCheckpoint& p : system.coordinator.pending) pending.push_back(p.id);
@@ -343,6 +355,9 @@ std::string WhyNotEnabled(const model::System& system, const model::Action& acti
       if (system.job_finished || system.job_failed) return "the job is over";
       return "a stop-with-savepoint was already requested";
     case ActionKind::kResume: return "only a job stopped without drain, by a savepoint that completed, can be resumed";
+    case ActionKind::kEndLogs:
+      return "only an exhaustive check bounds the unbounded sources by a log, which ends once every bounded source "
+             "subtask finished";
   }
   return "not enabled";
 }
@@ -360,14 +375,17 @@ bool ActionPattern::Matches(const model::System& system, const model::Action& ac
         if (static_cast<int64_t>(in_flight.uid) == action.target) return rpc->Matches(in_flight);
       }
       return false;
-    case ActionKind::kExpireCheckpoint: return !checkpoint || *checkpoint == action.target;
+    case ActionKind::kExpireCheckpoint:
+    case ActionKind::kExpireEarly: return !checkpoint || *checkpoint == action.target;
     case ActionKind::kTriggerCheckpoint:
     case ActionKind::kRestart:
     case ActionKind::kFailSubtask:
     case ActionKind::kFailTaskManager:
     case ActionKind::kLoseRpc:
+    case ActionKind::kDelayRpc:
     case ActionKind::kStopWithSavepoint:
-    case ActionKind::kResume: return true;
+    case ActionKind::kResume:
+    case ActionKind::kEndLogs: return true;
   }
   return false;
 }
@@ -406,6 +424,8 @@ std::optional<ActionPattern> ParseActionPattern(const model::JobGraph& graph, st
     case ActionKind::kFailSubtask:
     case ActionKind::kFailTaskManager:
     case ActionKind::kLoseRpc:
+    case ActionKind::kDelayRpc:
+    case ActionKind::kExpireEarly:
       *error = fmt::format(
           "'{}' is a fault: run and until never inject faults, so it cannot be filtered; write "
           "it as a step of its own",
@@ -414,7 +434,8 @@ std::optional<ActionPattern> ParseActionPattern(const model::JobGraph& graph, st
     case ActionKind::kTriggerCheckpoint:
     case ActionKind::kRestart:
     case ActionKind::kStopWithSavepoint:
-    case ActionKind::kResume: break;
+    case ActionKind::kResume:
+    case ActionKind::kEndLogs: break;
   }
   if (!ExpectEnd(reader, ActionVerbs()[*verb], error)) return std::nullopt;
   return pattern;

@@ -41,6 +41,12 @@ void Scheduler::AddScenarioActions(const model::System& system, std::vector<mode
 }
 
 std::optional<model::Action> Scheduler::MaybeFault(const model::System& system, int64_t now) {
+  // A delay drawn when its RPC was sent strikes at once, before anything else.
+  while (!pending_delays_.empty()) {
+    const model::Action delay{ActionKind::kDelayRpc, static_cast<int64_t>(pending_delays_.front())};
+    pending_delays_.erase(pending_delays_.begin());
+    if (model::IsEnabled(system, delay)) return delay;
+  }
   if (!faults_.InPhase(now)) return std::nullopt;
   struct Kind {
     int* used;
@@ -56,21 +62,14 @@ std::optional<model::Action> Scheduler::MaybeFault(const model::System& system, 
       {&injected_.lost_notifications, faults_.lost_notifications_max, faults_.lost_notification_ppm,
        ActionKind::kLoseRpc},
       {&injected_.checkpoint_timeouts, faults_.checkpoint_timeouts_max, faults_.checkpoint_timeout_ppm,
-       ActionKind::kExpireCheckpoint},
+       ActionKind::kExpireEarly},
   };
   for (const Kind& kind : kinds) {
     if (*kind.used >= kind.max || kind.ppm <= 0 || !fault_draws_.ChancePpm(kind.ppm)) continue;
     fault_candidates_.clear();
-    if (kind.action == ActionKind::kExpireCheckpoint) {
-      for (const model::PendingCheckpoint& p : system.coordinator.pending) {
-        fault_candidates_.push_back(model::Action{ActionKind::kExpireCheckpoint, p.id});
-      }
-    } else {
-      std::vector<model::Action> all;
-      model::EnabledFaults(system, all);
-      for (const model::Action& a : all) {
-        if (a.kind == kind.action) fault_candidates_.push_back(a);
-      }
+    model::EnabledFaults(system, all_faults_);
+    for (const model::Action& a : all_faults_) {
+      if (a.kind == kind.action) fault_candidates_.push_back(a);
     }
     if (fault_candidates_.empty()) continue;
     ++*kind.used;
@@ -118,6 +117,8 @@ Scheduler::Slot Scheduler::Due(const model::System& system, const model::Action&
     case ActionKind::kFailSubtask:
     case ActionKind::kFailTaskManager:
     case ActionKind::kLoseRpc:
+    case ActionKind::kDelayRpc:
+    case ActionKind::kExpireEarly:
       slot = Slot{now, next_sequence_};  // a fault strikes when it is drawn
       break;
     case ActionKind::kStopWithSavepoint:
@@ -125,6 +126,9 @@ Scheduler::Slot Scheduler::Due(const model::System& system, const model::Action&
       break;
     case ActionKind::kResume:
       slot = resume_due_;
+      break;
+    case ActionKind::kEndLogs:
+      slot = Slot{now, next_sequence_};  // exhaustive checking only
       break;
   }
   slot.tick = std::max(slot.tick, now);
@@ -190,10 +194,13 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
         int64_t& last = rpc_last_due_[2 * static_cast<size_t>(event.subtask) + (to_subtask ? 0 : 1)];
         if (faults_.rpc_delay_ppm > 0 && injected_.delayed_rpcs < faults_.delayed_rpcs_max &&
             faults_.InPhase(now) && rpc_delay_.ChancePpm(faults_.rpc_delay_ppm)) {
-          // A delayed RPC: held back, and later RPCs on the same path overtake it.
+          // A delayed RPC: held back, and later RPCs on the same path overtake
+          // it. The delay is a fault decision of its own (kDelayRpc), taken
+          // at once, so that replay knows the RPC left its path's order.
           ++injected_.delayed_rpcs;
           const int64_t due = now + rpc_delay_.Range(faults_.rpc_delay_ticks.min, faults_.rpc_delay_ticks.max);
           rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(due));
+          pending_delays_.push_back(static_cast<uint64_t>(event.value));
           break;
         }
         last = std::max(last, now + draw(timing_.rpc_latency_ticks));

@@ -72,6 +72,8 @@ class Scheduler {
   Prng rpc_delay_;
   FaultCounts injected_;
   std::vector<model::Action> fault_candidates_;
+  std::vector<model::Action> all_faults_;
+  std::vector<uint64_t> pending_delays_;  // RPC uids drawn for a delay, not yet delayed
   uint64_t next_sequence_ = 0;
   std::vector<model::Fifo<Slot>> channel_ready_;
   std::vector<int64_t> channel_last_ready_;

@@ -79,6 +79,7 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
     case model::EventKind::kRpcDelivered:
     case model::EventKind::kRpcIgnored:
     case model::EventKind::kRpcLost:
+    case model::EventKind::kRpcDelayed:
       json["rpc"] = model::Name(static_cast<model::RpcKind>(e.aux));
       json["uid"] = e.value;
       json["subtask"] = graph.SubtaskName(e.subtask);
@@ -144,6 +145,7 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
     case model::EventKind::kSubtaskCanceled:
     case model::EventKind::kJobFinished:
     case model::EventKind::kJobFailed:
+    case model::EventKind::kLogsEnded:
       break;
   }
   return json;

@@ -25,7 +25,7 @@
 namespace ckptsim::simulator {
 
 inline constexpr const char* kTraceFormat = "ckptsim-trace";
-inline constexpr int kTraceVersion = 2;  // 2: faults, recovery and stop-with-savepoint in the header
+inline constexpr int kTraceVersion = 3;  // 3: RPCs in order per path, delay and expire-early as fault decisions
 inline constexpr const char* kCkptsimVersion = "0.1.0";
 
 // An event as a JSON object: {"actor": ..., "kind": ..., details...}.

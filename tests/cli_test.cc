@@ -8,9 +8,11 @@
 #include <string>
 #include <sys/wait.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "shell.h"
+#include "simulator/trace.h"
 
 namespace {
 
@@ -106,9 +108,10 @@ TEST(Cli, TraceReplaysToTheSameHashAndOldVersionsAreRefused) {
   std::getline(in, header);
   std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
-  const size_t at = header.find("\"version\":2");
+  const std::string version = fmt::format("\"version\":{}", ckptsim::simulator::kTraceVersion);
+  const size_t at = header.find(version);
   ASSERT_NE(at, std::string::npos);
-  header.replace(at, 11, "\"version\":99");
+  header.replace(at, version.size(), "\"version\":99");
   std::ofstream(trace) << header << "\n" << rest;
   const Outcome refused = RunCli("replay " + trace.string());
   EXPECT_EQ(refused.exit_code, 2) << refused.out;

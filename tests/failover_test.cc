@@ -232,15 +232,18 @@ recovery: {strategy: full}
   const int b2 = s.Subtask("B[2]");
   // Hold every notification to B[1] and B[2] (and their sinks): they stay
   // RUNNING, waiting for their final checkpoint, while B[0] finishes.
+  const auto held = [&](const model::Rpc& rpc) {
+    const bool notify = rpc.kind == RpcKind::kNotifyComplete || rpc.kind == RpcKind::kNotifyAbort;
+    const int vertex = s.graph().subtasks()[rpc.subtask].vertex;
+    const int index = s.graph().subtasks()[rpc.subtask].index;
+    return notify && vertex > 0 && index > 0;
+  };
+  s.DelayWhere(held);  // delayed (a fault), so that later RPCs to them overtake
   auto hold = [&](const model::System& sys, const model::Action& a) {
     if (a.kind == ActionKind::kExpireCheckpoint || a.kind == ActionKind::kRestart) return false;
     if (a.kind != ActionKind::kDeliverRpc) return true;
     for (const model::Rpc& rpc : sys.rpcs) {
-      if (static_cast<int64_t>(rpc.uid) != a.target) continue;
-      const bool notify = rpc.kind == RpcKind::kNotifyComplete || rpc.kind == RpcKind::kNotifyAbort;
-      const int vertex = s.graph().subtasks()[rpc.subtask].vertex;
-      const int index = s.graph().subtasks()[rpc.subtask].index;
-      return !(notify && vertex > 0 && index > 0);
+      if (static_cast<int64_t>(rpc.uid) == a.target) return !held(rpc);
     }
     return true;
   };

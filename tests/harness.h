@@ -57,15 +57,40 @@ class Script {
   }
 
   // Delivers the oldest RPC of `kind` addressed to / sent by `subtask`.
+  // RPCs of one path arrive in order unless delayed: whatever of its path is
+  // ahead of it is delivered first (DelayWhere holds RPCs back instead).
   Script& Rpc(model::RpcKind kind, const std::string& subtask) {
     const int s = Subtask(subtask);
     for (const model::Rpc& rpc : system_.rpcs) {
       if (rpc.kind == kind && rpc.subtask == s) {
-        Apply(model::Action{model::ActionKind::kDeliverRpc, static_cast<int64_t>(rpc.uid)});
+        const model::Action action{model::ActionKind::kDeliverRpc, static_cast<int64_t>(rpc.uid)};
+        const int path = model::RpcPath(rpc);
+        while (!model::IsEnabled(system_, action)) {
+          size_t head = 0;
+          while (head < system_.rpcs.size() &&
+                 (model::RpcPath(system_.rpcs[head]) != path || system_.rpcs[head].delayed)) {
+            ++head;
+          }
+          Apply(model::Action{model::ActionKind::kDeliverRpc, static_cast<int64_t>(system_.rpcs[head].uid)});
+        }
+        Apply(action);
         return *this;
       }
     }
     ADD_FAILURE() << "no " << model::Name(kind) << " RPC for " << subtask << " in flight";
+    return *this;
+  }
+  // Delays (the kDelayRpc fault) the oldest RPC of `kind` for `subtask`:
+  // later RPCs of its path may then overtake it.
+  Script& Delay(model::RpcKind kind, const std::string& subtask) {
+    const int s = Subtask(subtask);
+    for (const model::Rpc& rpc : system_.rpcs) {
+      if (rpc.kind == kind && rpc.subtask == s && !rpc.delayed) {
+        Apply(model::Action{model::ActionKind::kDelayRpc, static_cast<int64_t>(rpc.uid)});
+        return *this;
+      }
+    }
+    ADD_FAILURE() << "no " << model::Name(kind) << " RPC for " << subtask << " to delay";
     return *this;
   }
   bool HasRpc(model::RpcKind kind, const std::string& subtask) const {
@@ -107,8 +132,12 @@ class Script {
       return true;
     }, [](const model::System& s, const model::Action& a) {
       if (a.kind == model::ActionKind::kDeliverRpc) {
+        // The running reports, and what an earlier attempt sent before them
+        // (stale: the coordinator ignores it), which arrives first.
         for (const model::Rpc& rpc : s.rpcs) {
-          if (static_cast<int64_t>(rpc.uid) == a.target) return rpc.kind == model::RpcKind::kReportRunning;
+          if (static_cast<int64_t>(rpc.uid) != a.target) continue;
+          return rpc.kind == model::RpcKind::kReportRunning ||
+                 (!model::IsToSubtask(rpc.kind) && rpc.attempt != s.subtasks[rpc.subtask].attempt);
         }
         return false;
       }
@@ -123,16 +152,38 @@ class Script {
     return n;
   }
 
+  // From now on every RPC in flight that `held` accepts is delayed (the
+  // kDelayRpc fault) as soon as it is sent, so that later RPCs of its path
+  // may overtake it while a test holds it back.
+  Script& DelayWhere(std::function<bool(const model::Rpc&)> held) {
+    delay_ = std::move(held);
+    DelayHeld();
+    return *this;
+  }
+
   void Apply(const model::Action& action) {
     std::vector<model::Event> events;
     model::Apply(system_, action, events);
     all_events_.insert(all_events_.end(), events.begin(), events.end());
+    DelayHeld();
   }
 
  private:
+  void DelayHeld() {
+    if (!delay_) return;
+    for (size_t i = 0; i < system_.rpcs.size(); ++i) {
+      if (system_.rpcs[i].delayed || !delay_(system_.rpcs[i])) continue;
+      std::vector<model::Event> events;
+      model::Apply(system_, model::Action{model::ActionKind::kDelayRpc, static_cast<int64_t>(system_.rpcs[i].uid)},
+                   events);
+      all_events_.insert(all_events_.end(), events.begin(), events.end());
+    }
+  }
+
   simulator::RunConfig config_;
   model::System system_;
   std::vector<model::Event> all_events_;
+  std::function<bool(const model::Rpc&)> delay_;
 };
 
 }  // namespace ckptsim::testing

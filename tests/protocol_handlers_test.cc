@@ -146,7 +146,8 @@ TEST(Section5Coordinator, NotifyAbortCarryingLatestCompletedIdReleasesAWaitingSu
   Script s(kTwoSources);
   CompleteFirstCheckpointAfterS1EndData(s);
   s.Do("ack S1[0]->J[0]");
-  // notify-complete(1) for S1 stays in flight; checkpoint 2 times out.
+  // notify-complete(1) for S1 stays in flight (delayed, a fault); checkpoint 2 times out.
+  s.Delay(RpcKind::kNotifyComplete, "S1[0]");
   s.Do("trigger").Do("expire 2");
   s.Rpc(RpcKind::kNotifyAbort, "S1[0]");
   EXPECT_TRUE(s.Sub("S1[0]").final_checkpoint_completed);
@@ -177,7 +178,9 @@ edges:
                if (a.kind == model::ActionKind::kStep) return false;
                if (a.kind == model::ActionKind::kDeliverRpc) {
                  for (const auto& rpc : sys.rpcs) {
-                   if (static_cast<int64_t>(rpc.uid) == a.target) return rpc.kind == RpcKind::kAcknowledge;
+                   if (static_cast<int64_t>(rpc.uid) == a.target) {
+                     return rpc.kind == RpcKind::kAcknowledge || rpc.kind == RpcKind::kReportEndOfData;
+                   }
                  }
                }
                return a.kind == model::ActionKind::kDeliver;
@@ -223,6 +226,7 @@ edges:
   s.Do("step S[0]").Do("step S[0]");  // deploy, open: report-running in flight
   s.Do("step S[0]").Do("step S[0]");  // legacy end of input: closing, then FINISHED
   ASSERT_EQ(s.Phase("S[0]"), SubtaskPhase::kFinished);
+  s.Delay(RpcKind::kReportRunning, "S[0]");
   s.Rpc(RpcKind::kReportFinished, "S[0]");
   s.Rpc(RpcKind::kReportRunning, "S[0]");  // overtaken: arrives last
   EXPECT_EQ(s.system().coordinator.view[s.Subtask("S[0]")], model::ExecutionState::kFinished);

@@ -53,7 +53,7 @@ TEST(ScheduleCli, APassingScheduleExitsZeroAndItsTraceReplays) {
   EXPECT_EQ(o.exit_code, 0) << o.out;
   EXPECT_EQ(o.out.rfind("seed 1 scenario two-sources variant flip147 schedule ", 0), 0u) << o.out;
   EXPECT_NE(o.out.find("checkpoint 2 aborted: TASK_CHECKPOINT_FAILURE"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("schedule: all 29 steps taken, 6 expectation(s) held"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("schedule: all 30 steps taken, 6 expectation(s) held"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("replay: ckptsim run --schedule "), std::string::npos) << o.out;
   const Outcome replay = Cli("replay " + trace.string());
   EXPECT_EQ(replay.exit_code, 0) << replay.out;

@@ -120,6 +120,7 @@ TEST(Section4Unaligned, ACancelMarkerAbortsAnUnalignedCheckpointInProgress) {
   s.StartAll();
   s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]").Do("deliver S[0]->A[0]");
   ASSERT_TRUE(s.Sub("A[0]").unaligned_snapshot);
+  s.Delay(RpcKind::kTriggerCheckpoint, "S[1]");  // the abort overtakes it
   s.Do("expire 1").Rpc(RpcKind::kNotifyAbort, "S[1]");
   s.Rpc(RpcKind::kTriggerCheckpoint, "S[1]");  // already aborted: S[1] sends a cancel marker
   s.Do("deliver S[1]->A[0]");
