@@ -112,6 +112,7 @@ CarryOver ComputeCarryOver(const model::System& system) {
   const model::JobGraph& to = *change.to;
   CarryOver out;
   out.floor.assign(to.subtask_count(), 0);
+  out.first_new_transaction = system.store.transactions.size();
   CutWalker walker(change, out);
   for (int s = 0; s < from.subtask_count(); ++s) {
     const model::SubtaskInfo& info = from.subtasks()[s];

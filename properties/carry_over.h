@@ -46,6 +46,9 @@ struct CarryOver {
   // (subtask of the new job, operator, key) -> what that keyed aggregation
   // must count of the records before the cut, by Flink's rule for keyed state.
   std::map<KeyedSlot, int64_t> key_counts;
+  // The store's transactions from here on are the new version's: only those
+  // are examined for its cuts.
+  size_t first_new_transaction = 0;
 };
 
 // REQUIRES: system.graph_change (the job was resumed into its new version).

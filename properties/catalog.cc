@@ -1,5 +1,9 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "properties/carry_over.h"
+#include "properties/checks.h"
 #include "properties/property.h"
 
 namespace ckptsim::properties {
@@ -54,45 +58,146 @@ std::string DescribeRecord(const model::JobGraph& graph, const model::RecordId& 
                      record.source_subtask, record.sequence, record.lineage);
 }
 
-PropertySet::PropertySet(const model::System& initial)
-    : factories_{MakeExactlyOnceChecker,        MakeNoDataLossChecker,     MakeTopologicalFinishChecker,
-                 MakeTransactionHygieneChecker, MakeChannelDisciplineChecker, MakeLifecycleOrderChecker,
-                 MakeConsistentCutChecker,      MakeSavepointCutChecker,   MakeEventTimeChecker} {
-  for (Factory factory : factories_) checkers_.push_back(factory(initial));
+SubtaskTrack FreshSubtaskTrack(const model::System& system, int32_t subtask) {
+  SubtaskTrack track;
+  track.ops.assign(system.subtasks[subtask].operators.size(), OperatorTrack{});
+  track.max_watermarks.assign(system.subtasks[subtask].operators.size(), 0);
+  return track;
 }
 
+History InitialHistory(const model::System& initial) {
+  History history;
+  history.channels.assign(initial.channels.size(), ChannelTrack{});
+  for (size_t s = 0; s < initial.subtasks.size(); ++s) {
+    history.subtasks.push_back(FreshSubtaskTrack(initial, static_cast<int32_t>(s)));
+  }
+  history.max_cut_offset.assign(initial.subtasks.size(), 0);
+  if (initial.graph_change) history.carry = std::make_shared<const CarryOver>(ComputeCarryOver(initial));
+  return history;
+}
+
+bool Verdicts::Any() const {
+  return std::any_of(first_.begin(), first_.end(), [](const auto& v) { return v.has_value(); });
+}
+
+void Verdicts::Report(Violation violation) {
+  auto& slot = first_[static_cast<size_t>(violation.property)];
+  if (!slot) slot = std::move(violation);
+}
+
+std::vector<Violation> Verdicts::All() const {
+  std::vector<Violation> out;
+  for (const auto& v : first_) {
+    if (v) out.push_back(*v);
+  }
+  return out;
+}
+
+void StepCachesDeleter::operator()(StepCaches* caches) const { delete caches; }
+
+StepCachesPtr MakeStepCaches() { return StepCachesPtr(new StepCaches()); }
+
+namespace {
+
+using StepCheck = void (*)(const StepContext&, std::optional<Violation>&);
+
+// The safety properties checked at every step, in PropertyId order.
+constexpr std::array<std::pair<PropertyId, StepCheck>, 8> kStepChecks = {{
+    {PropertyId::kExactlyOnce, CheckExactlyOnce},
+    {PropertyId::kTopologicalFinish, CheckTopologicalFinish},
+    {PropertyId::kTransactionHygiene, CheckTransactionHygiene},
+    {PropertyId::kChannelDiscipline, CheckChannelDiscipline},
+    {PropertyId::kLifecycleOrder, CheckLifecycleOrder},
+    {PropertyId::kConsistentCut, CheckConsistentCut},
+    {PropertyId::kSavepointCut, CheckSavepointCut},
+    {PropertyId::kEventTime, CheckEventTime},
+}};
+
+// A resume into the job's new version is the first event of its step:
+// subtask and channel indices changed, the history starts afresh for it.
+void MaybeChangeGraph(const model::System& after, std::span<const model::Event> events, History& history) {
+  if (!events.empty() && events.front().kind == model::EventKind::kJobGraphChanged) history = InitialHistory(after);
+}
+
+void CheckOne(PropertyId id, StepCheck check, const model::System& after, std::span<const model::Event> events,
+              int64_t step, History& history, Verdicts& verdicts, StepCaches* caches) {
+  if (verdicts.Violated(id)) return;  // only its first violation counts
+  std::optional<Violation> violation;
+  check(StepContext{.after = after, .events = events, .step = step, .history = history, .caches = caches},
+        violation);
+  if (violation) verdicts.Report(std::move(*violation));
+}
+
+}  // namespace
+
+void CheckStep(const model::System& after, std::span<const model::Event> events, int64_t step, History& history,
+               Verdicts& verdicts, StepCaches* caches) {
+  MaybeChangeGraph(after, events, history);
+  for (const auto& [id, check] : kStepChecks) CheckOne(id, check, after, events, step, history, verdicts, caches);
+}
+
+void CheckStepOf(PropertyId id, const model::System& after, std::span<const model::Event> events, int64_t step,
+                 History& history, Verdicts& verdicts, StepCaches* caches) {
+  MaybeChangeGraph(after, events, history);
+  for (const auto& [property, check] : kStepChecks) {
+    if (property == id) CheckOne(id, check, after, events, step, history, verdicts, caches);
+  }
+}
+
+void CheckEndOf(PropertyId id, const model::System& final_state, const RunEnd& end, const History& history,
+                Verdicts& verdicts) {
+  if (verdicts.Violated(id)) return;
+  std::optional<Violation> violation;
+  switch (id) {
+    case PropertyId::kNoDataLoss: CheckNoDataLossAtEnd(final_state, end, history, violation); break;
+    case PropertyId::kTransactionHygiene: CheckTransactionHygieneAtEnd(final_state, end, violation); break;
+    case PropertyId::kLifecycleOrder: CheckLifecycleOrderAtEnd(final_state, end, history, violation); break;
+    default: break;
+  }
+  if (violation) verdicts.Report(std::move(*violation));
+}
+
+void CheckEnd(const model::System& final_state, const RunEnd& end, const History& history, Verdicts& verdicts) {
+  for (PropertyId id : {PropertyId::kNoDataLoss, PropertyId::kTransactionHygiene, PropertyId::kLifecycleOrder}) {
+    CheckEndOf(id, final_state, end, history, verdicts);
+  }
+}
+
+PropertyChecker::PropertyChecker(PropertyId id, const model::System& initial)
+    : id_(id), history_(InitialHistory(initial)), caches_(MakeStepCaches()) {}
+
+void PropertyChecker::OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) {
+  CheckStepOf(id_, system, events, step, history_, verdicts_, caches_.get());
+}
+
+void PropertyChecker::OnEnd(const model::System& system, const RunEnd& end) {
+  CheckEndOf(id_, system, end, history_, verdicts_);
+}
+
+#define CKPTSIM_MAKE_CHECKER(Name, Id)                                                \
+  std::unique_ptr<PropertyChecker> Make##Name##Checker(const model::System& initial) { \
+    return std::make_unique<PropertyChecker>(PropertyId::Id, initial);               \
+  }
+CKPTSIM_MAKE_CHECKER(ExactlyOnce, kExactlyOnce)
+CKPTSIM_MAKE_CHECKER(NoDataLoss, kNoDataLoss)
+CKPTSIM_MAKE_CHECKER(TopologicalFinish, kTopologicalFinish)
+CKPTSIM_MAKE_CHECKER(ChannelDiscipline, kChannelDiscipline)
+CKPTSIM_MAKE_CHECKER(TransactionHygiene, kTransactionHygiene)
+CKPTSIM_MAKE_CHECKER(LifecycleOrder, kLifecycleOrder)
+CKPTSIM_MAKE_CHECKER(ConsistentCut, kConsistentCut)
+CKPTSIM_MAKE_CHECKER(SavepointCut, kSavepointCut)
+CKPTSIM_MAKE_CHECKER(EventTime, kEventTime)
+#undef CKPTSIM_MAKE_CHECKER
+
+PropertySet::PropertySet(const model::System& initial)
+    : history_(InitialHistory(initial)), caches_(MakeStepCaches()) {}
+
 void PropertySet::OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) {
-  // A resume into the job's new version is the first event of its step.
-  if (!events.empty() && events.front().kind == model::EventKind::kJobGraphChanged) {
-    for (size_t i = 0; i < checkers_.size(); ++i) {
-      if (checkers_[i]->violation() || checkers_[i]->OnGraphChange(system)) continue;
-      checkers_[i] = factories_[i](system);
-    }
-  }
-  for (auto& checker : checkers_) {
-    if (!checker->violation()) checker->OnStep(system, step, events);  // only its first violation counts
-  }
+  CheckStep(system, events, step, history_, verdicts_, caches_.get());
 }
 
 void PropertySet::OnEnd(const model::System& system, const RunEnd& end) {
-  for (auto& checker : checkers_) {
-    if (!checker->violation()) checker->OnEnd(system, end);
-  }
-}
-
-bool PropertySet::AnyViolated() const {
-  for (const auto& checker : checkers_) {
-    if (checker->violation()) return true;
-  }
-  return false;
-}
-
-std::vector<Violation> PropertySet::Violations() const {
-  std::vector<Violation> out;
-  for (const auto& checker : checkers_) {
-    if (checker->violation()) out.push_back(*checker->violation());
-  }
-  return out;
+  CheckEnd(system, end, history_, verdicts_);
 }
 
 }  // namespace ckptsim::properties

@@ -10,88 +10,62 @@
 // NO_DRAIN) into its savepoint state.
 #include <fmt/format.h>
 
-#include "properties/property.h"
+#include "properties/checks.h"
 
 namespace ckptsim::properties {
-namespace {
 
-struct ChannelTrack {
-  bool end_of_data = false;
-  bool drained = false;  // that EndOfData was DRAIN
-  bool end_of_partition = false;
-};
-
-class ChannelDisciplineChecker final : public PropertyChecker {
- public:
-  explicit ChannelDisciplineChecker(const model::System& initial)
-      : channels_(initial.channels.size()), tail_finished_(initial.subtasks.size(), false) {}
-
-  PropertyId id() const override { return PropertyId::kChannelDiscipline; }
-
-  void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) override {
-    const model::JobGraph& graph = *system.graph;
-    const bool has_end_of_data = system.options.variant == model::Variant::kFlip147;
-    for (const model::Event& event : events) {
-      if (event.kind == model::EventKind::kOperatorCall &&
-          event.aux == static_cast<uint8_t>(model::OperatorCall::kFinish) &&
-          event.op + 1 == static_cast<int>(system.subtasks[event.subtask].operators.size())) {
-        tail_finished_[event.subtask] = true;
-        continue;
-      }
-      if (event.kind == model::EventKind::kChannelReset) {
-        channels_[event.channel] = ChannelTrack{};  // a new attempt starts the channel afresh
-        continue;
-      }
-      if (event.kind == model::EventKind::kRestarted) {
-        tail_finished_[event.subtask] = false;
-        continue;
-      }
-      if (event.kind != model::EventKind::kSend) continue;
-      ChannelTrack& track = channels_[event.channel];
-      const model::MessageKind kind = event.message.kind;
-      std::string problem;
-      if (track.end_of_partition) {
-        problem = fmt::format("{} sent after EndOfPartition", model::Name(kind));
-      } else if (kind == model::MessageKind::kRecord && track.end_of_data) {
-        problem = "record sent after EndOfData";
-      } else if (kind == model::MessageKind::kCommittable && track.drained) {
-        problem = "committable sent after EndOfData(DRAIN)";
-      } else if (kind == model::MessageKind::kMaxWatermark && track.end_of_data) {
-        problem = "MAX_WATERMARK sent after EndOfData";
-      } else if (kind == model::MessageKind::kEndOfData && track.end_of_data) {
-        problem = "EndOfData sent twice";
-      } else if (kind == model::MessageKind::kEndOfPartition && has_end_of_data && !track.end_of_data) {
-        problem = "EndOfPartition sent without EndOfData";
-      } else if ((kind == model::MessageKind::kRecord || kind == model::MessageKind::kCommittable) &&
-                 tail_finished_[event.subtask]) {
-        problem = fmt::format("{} emitted after finish() of the chain's last operator", model::Name(kind));
-      }
-      if (kind == model::MessageKind::kEndOfData) {
-        track.end_of_data = true;
-        track.drained = event.message.mode == model::StopMode::kDrain;
-      }
-      if (kind == model::MessageKind::kEndOfPartition) track.end_of_partition = true;
-      if (problem.empty()) continue;
-      const model::ChannelInfo& channel = graph.channels()[event.channel];
-      Report(Violation{.property = id(),
-                       .step = step,
-                       .summary = fmt::format("channel {}->{}: {}", graph.SubtaskName(channel.producer),
-                                              graph.SubtaskName(channel.consumer), problem)});
-      return;
+void CheckChannelDiscipline(const StepContext& c, std::optional<Violation>& out) {
+  const model::System& system = c.after;
+  const model::JobGraph& graph = *system.graph;
+  const bool has_end_of_data = system.options.variant == model::Variant::kFlip147;
+  for (const model::Event& event : c.events) {
+    if (event.kind == model::EventKind::kOperatorCall &&
+        event.aux == static_cast<uint8_t>(model::OperatorCall::kFinish) &&
+        event.op + 1 == static_cast<int>(system.subtasks[event.subtask].operators.size())) {
+      c.history.subtasks[event.subtask].tail_finished = true;
+      continue;
     }
+    if (event.kind == model::EventKind::kChannelReset) {
+      c.history.channels[event.channel] = ChannelTrack{};  // a new attempt starts the channel afresh
+      continue;
+    }
+    if (event.kind == model::EventKind::kRestarted) {
+      c.history.subtasks[event.subtask].tail_finished = false;
+      continue;
+    }
+    if (event.kind != model::EventKind::kSend) continue;
+    ChannelTrack& track = c.history.channels[event.channel];
+    const model::MessageKind kind = event.message.kind;
+    std::string problem;
+    if (track.end_of_partition) {
+      problem = fmt::format("{} sent after EndOfPartition", model::Name(kind));
+    } else if (kind == model::MessageKind::kRecord && track.end_of_data) {
+      problem = "record sent after EndOfData";
+    } else if (kind == model::MessageKind::kCommittable && track.drained) {
+      problem = "committable sent after EndOfData(DRAIN)";
+    } else if (kind == model::MessageKind::kMaxWatermark && track.end_of_data) {
+      problem = "MAX_WATERMARK sent after EndOfData";
+    } else if (kind == model::MessageKind::kEndOfData && track.end_of_data) {
+      problem = "EndOfData sent twice";
+    } else if (kind == model::MessageKind::kEndOfPartition && has_end_of_data && !track.end_of_data) {
+      problem = "EndOfPartition sent without EndOfData";
+    } else if ((kind == model::MessageKind::kRecord || kind == model::MessageKind::kCommittable) &&
+               c.history.subtasks[event.subtask].tail_finished) {
+      problem = fmt::format("{} emitted after finish() of the chain's last operator", model::Name(kind));
+    }
+    if (kind == model::MessageKind::kEndOfData) {
+      track.end_of_data = true;
+      track.drained = event.message.mode == model::StopMode::kDrain;
+    }
+    if (kind == model::MessageKind::kEndOfPartition) track.end_of_partition = true;
+    if (problem.empty()) continue;
+    const model::ChannelInfo& channel = graph.channels()[event.channel];
+    out = Violation{.property = PropertyId::kChannelDiscipline,
+                    .step = c.step,
+                    .summary = fmt::format("channel {}->{}: {}", graph.SubtaskName(channel.producer),
+                                           graph.SubtaskName(channel.consumer), problem)};
+    return;
   }
-
-  void OnEnd(const model::System&, const RunEnd&) override {}
-
- private:
-  std::vector<ChannelTrack> channels_;
-  std::vector<bool> tail_finished_;
-};
-
-}  // namespace
-
-std::unique_ptr<PropertyChecker> MakeChannelDisciplineChecker(const model::System& initial) {
-  return std::make_unique<ChannelDisciplineChecker>(initial);
 }
 
 }  // namespace ckptsim::properties

@@ -3,63 +3,46 @@
 // once, before its finish(). Checked when finish() runs: under DRAIN,
 // MAX_WATERMARK precedes EndOfData on every channel, so by then it must
 // have reached every operator below the source.
+#include <algorithm>
+
 #include <fmt/format.h>
 
-#include "properties/property.h"
+#include "properties/checks.h"
 
 namespace ckptsim::properties {
-namespace {
 
-class EventTimeChecker final : public PropertyChecker {
- public:
-  explicit EventTimeChecker(const model::System& initial) : seen_(initial.subtasks.size()) {
-    for (size_t s = 0; s < initial.subtasks.size(); ++s) seen_[s].assign(initial.subtasks[s].operators.size(), 0);
-  }
-
-  PropertyId id() const override { return PropertyId::kEventTime; }
-
-  void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) override {
-    const model::JobGraph& graph = *system.graph;
-    for (const model::Event& event : events) {
-      if (event.kind == model::EventKind::kRestarted) {
-        seen_[event.subtask].assign(seen_[event.subtask].size(), 0);
-        continue;
+void CheckEventTime(const StepContext& c, std::optional<Violation>& out) {
+  const model::JobGraph& graph = *c.after.graph;
+  const auto fail = [&](const model::Event& event, const std::string& problem) {
+    const model::VertexInfo& vertex = graph.vertices()[graph.subtasks()[event.subtask].vertex];
+    out = Violation{.property = PropertyId::kEventTime,
+                    .step = c.step,
+                    .summary = fmt::format("{} operator {}: {}", graph.SubtaskName(event.subtask),
+                                           vertex.operators[event.op].name, problem)};
+  };
+  for (const model::Event& event : c.events) {
+    if (event.kind == model::EventKind::kRestarted) {
+      auto& seen = c.history.subtasks[event.subtask].max_watermarks;
+      std::fill(seen.begin(), seen.end(), 0);
+      continue;
+    }
+    if (event.kind != model::EventKind::kOperatorCall) continue;
+    uint8_t& seen = c.history.subtasks[event.subtask].max_watermarks[event.op];
+    const auto call = static_cast<model::OperatorCall>(event.aux);
+    if (call == model::OperatorCall::kProcessMaxWatermark) {
+      seen = static_cast<uint8_t>(std::min(seen + 1, 2));
+      if (seen > 1) {
+        fail(event, "MAX_WATERMARK processed twice");
+        return;
       }
-      if (event.kind != model::EventKind::kOperatorCall) continue;
-      const auto call = static_cast<model::OperatorCall>(event.aux);
-      if (call == model::OperatorCall::kProcessMaxWatermark) {
-        if (++seen_[event.subtask][event.op] > 1) {
-          Fail(graph, step, event, "MAX_WATERMARK processed twice");
-          return;
-        }
-      } else if (call == model::OperatorCall::kFinish) {
-        const bool source_head = event.op == 0 && graph.vertices()[graph.subtasks()[event.subtask].vertex].is_source;
-        if (!source_head && seen_[event.subtask][event.op] == 0) {
-          Fail(graph, step, event, "finish() after its inputs drained, but MAX_WATERMARK never reached it");
-          return;
-        }
+    } else if (call == model::OperatorCall::kFinish) {
+      const bool source_head = event.op == 0 && graph.vertices()[graph.subtasks()[event.subtask].vertex].is_source;
+      if (!source_head && seen == 0) {
+        fail(event, "finish() after its inputs drained, but MAX_WATERMARK never reached it");
+        return;
       }
     }
   }
-
-  void OnEnd(const model::System&, const RunEnd&) override {}
-
- private:
-  void Fail(const model::JobGraph& graph, int64_t step, const model::Event& event, const std::string& problem) {
-    const model::VertexInfo& vertex = graph.vertices()[graph.subtasks()[event.subtask].vertex];
-    Report(Violation{.property = id(),
-                     .step = step,
-                     .summary = fmt::format("{} operator {}: {}", graph.SubtaskName(event.subtask),
-                                            vertex.operators[event.op].name, problem)});
-  }
-
-  std::vector<std::vector<int>> seen_;
-};
-
-}  // namespace
-
-std::unique_ptr<PropertyChecker> MakeEventTimeChecker(const model::System& initial) {
-  return std::make_unique<EventTimeChecker>(initial);
 }
 
 }  // namespace ckptsim::properties

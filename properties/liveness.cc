@@ -72,6 +72,13 @@ void LivenessMonitor::OnStep(const model::System& system, int64_t step, int64_t 
   }
 }
 
+Violation JobStuck(const model::System& system, int64_t step) {
+  return Violation{.property = PropertyId::kTermination,
+                   .step = step,
+                   .summary = "the job is stuck: nothing can happen any more and it is not FINISHED",
+                   .details = ExplainWaiting(system)};
+}
+
 std::vector<std::string> ExplainWaiting(const model::System& system) {
   const model::JobGraph& graph = *system.graph;
   const model::Coordinator& coordinator = system.coordinator;

@@ -50,6 +50,10 @@ class LivenessMonitor {
 // checkpoint: the words behind a liveness report.
 std::vector<std::string> ExplainWaiting(const model::System& system);
 
+// L1 for a job that can make no step any more and is neither FINISHED nor
+// FAILED (a deadlock), with what it waits for; both drivers report it so.
+Violation JobStuck(const model::System& system, int64_t step);
+
 }  // namespace ckptsim::properties
 
 #endif  // CKPTSIM_PROPERTIES_LIVENESS_H_

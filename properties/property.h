@@ -8,6 +8,7 @@
 #ifndef CKPTSIM_PROPERTIES_PROPERTY_H_
 #define CKPTSIM_PROPERTIES_PROPERTY_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include "model/event.h"
 #include "model/state.h"
+#include "properties/history.h"
 
 namespace ckptsim::properties {
 
@@ -60,29 +62,63 @@ struct RunEnd {
   int64_t step = 0;
 };
 
-class PropertyChecker {
- public:
-  virtual ~PropertyChecker() = default;
-  virtual PropertyId id() const = 0;
-  virtual void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) = 0;
-  virtual void OnEnd(const model::System& system, const RunEnd& end) = 0;
-  // The job was resumed into its new version (model/graph_change.h): subtask
-  // and channel indices changed. A checker that can go on across the change
-  // brings itself over and returns true; the others are replaced by a fresh
-  // one built from `after` (which sees `after.graph_change`).
-  virtual bool OnGraphChange(const model::System& after) {
-    (void)after;
-    return false;
-  }
-  const std::optional<Violation>& violation() const { return violation_; }
+inline constexpr size_t kPropertyCount = static_cast<size_t>(PropertyId::kEventTime) + 1;
 
- protected:
-  void Report(Violation violation) {
-    if (!violation_) violation_ = std::move(violation);
-  }
+// The first violation of each property, by PropertyId.
+class Verdicts {
+ public:
+  bool Violated(PropertyId id) const { return first_[static_cast<size_t>(id)].has_value(); }
+  bool Any() const;
+  const std::optional<Violation>& Of(PropertyId id) const { return first_[static_cast<size_t>(id)]; }
+  // Keeps only the first violation of a property.
+  void Report(Violation violation);
+  // In PropertyId order.
+  std::vector<Violation> All() const;
+  void Clear() { first_ = {}; }
 
  private:
-  std::optional<Violation> violation_;
+  std::array<std::optional<Violation>, kPropertyCount> first_;
+};
+
+// Indexes one linear run may keep to check faster (the simulator's): what P1
+// saw become visible, the prefix of records P7 already settled. Opaque; a
+// check gives the same verdict with or without them.
+struct StepCaches;
+struct StepCachesDeleter {
+  void operator()(StepCaches* caches) const;
+};
+using StepCachesPtr = std::unique_ptr<StepCaches, StepCachesDeleter>;
+StepCachesPtr MakeStepCaches();
+
+// Checks one step of a run against every safety property not yet violated:
+// `after` is the state the step left, `events` what it did, in order.
+// Updates `history`; records violations in `verdicts`. `caches`, if given,
+// must have seen every earlier step of the same run.
+void CheckStep(const model::System& after, std::span<const model::Event> events, int64_t step, History& history,
+               Verdicts& verdicts, StepCaches* caches = nullptr);
+// Only one property (tests of a single rule).
+void CheckStepOf(PropertyId id, const model::System& after, std::span<const model::Event> events, int64_t step,
+                 History& history, Verdicts& verdicts, StepCaches* caches = nullptr);
+
+// The end-of-run checks (P2, and the parts of P4 and P6 about how a run ends).
+void CheckEnd(const model::System& final_state, const RunEnd& end, const History& history, Verdicts& verdicts);
+void CheckEndOf(PropertyId id, const model::System& final_state, const RunEnd& end, const History& history,
+                Verdicts& verdicts);
+
+// One property over a run, fed step by step: for tests of a single rule.
+class PropertyChecker {
+ public:
+  PropertyChecker(PropertyId id, const model::System& initial);
+  PropertyId id() const { return id_; }
+  void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events);
+  void OnEnd(const model::System& system, const RunEnd& end);
+  const std::optional<Violation>& violation() const { return verdicts_.Of(id_); }
+
+ private:
+  PropertyId id_;
+  History history_;
+  Verdicts verdicts_;
+  StepCachesPtr caches_;
 };
 
 std::unique_ptr<PropertyChecker> MakeExactlyOnceChecker(const model::System& initial);
@@ -95,20 +131,22 @@ std::unique_ptr<PropertyChecker> MakeConsistentCutChecker(const model::System& i
 std::unique_ptr<PropertyChecker> MakeSavepointCutChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeEventTimeChecker(const model::System& initial);
 
+// Every safety property over one linear run (the simulator's driver): a
+// History, the verdicts and the caches of that run.
 class PropertySet {
  public:
   explicit PropertySet(const model::System& initial);
   void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events);
   void OnEnd(const model::System& system, const RunEnd& end);
-  bool AnyViolated() const;
+  bool AnyViolated() const { return verdicts_.Any(); }
   // In PropertyId order: the first violation of each property that failed.
-  std::vector<Violation> Violations() const;
-  const std::vector<std::unique_ptr<PropertyChecker>>& checkers() const { return checkers_; }
+  std::vector<Violation> Violations() const { return verdicts_.All(); }
+  const History& history() const { return history_; }
 
  private:
-  using Factory = std::unique_ptr<PropertyChecker> (*)(const model::System&);
-  std::vector<Factory> factories_;  // by checker
-  std::vector<std::unique_ptr<PropertyChecker>> checkers_;
+  History history_;
+  Verdicts verdicts_;
+  StepCachesPtr caches_;
 };
 
 // "Vertex[i]#seq via <lineage>" for reports.

@@ -7,51 +7,38 @@
 // resumed run.
 #include <fmt/format.h>
 
-#include "properties/property.h"
+#include "properties/checks.h"
 
 namespace ckptsim::properties {
-namespace {
 
-class SavepointCutChecker final : public PropertyChecker {
- public:
-  PropertyId id() const override { return PropertyId::kSavepointCut; }
-
-  void OnStep(const model::System& system, int64_t step, std::span<const model::Event> events) override {
-    const model::JobGraph& graph = *system.graph;
-    for (const model::Event& event : events) {
-      if (event.kind == model::EventKind::kCheckpointCompleted) {
-        const model::CompletedCheckpoint* completed = model::CompletedWithId(system.coordinator, event.checkpoint);
-        if (completed->kind != model::CheckpointKind::kSyncSavepoint) continue;
-        for (int s = 0; s < graph.subtask_count(); ++s) {
-          if (completed->snapshots[s] || completed->subtask_finished[s]) continue;
-          Report(Violation{.property = id(),
-                           .step = step,
-                           .summary = fmt::format("savepoint {} completed without {}", completed->id,
-                                                  graph.SubtaskName(s))});
-          return;
-        }
+void CheckSavepointCut(const StepContext& c, std::optional<Violation>& out) {
+  const model::System& system = c.after;
+  const model::JobGraph& graph = *system.graph;
+  for (const model::Event& event : c.events) {
+    if (event.kind == model::EventKind::kCheckpointCompleted) {
+      const model::CompletedCheckpoint* completed = model::CompletedWithId(system.coordinator, event.checkpoint);
+      if (completed == nullptr || completed->kind != model::CheckpointKind::kSyncSavepoint) continue;
+      for (int s = 0; s < graph.subtask_count(); ++s) {
+        if (completed->snapshots[s] || completed->subtask_finished[s]) continue;
+        out = Violation{.property = PropertyId::kSavepointCut,
+                        .step = c.step,
+                        .summary = fmt::format("savepoint {} completed without {}", completed->id,
+                                               graph.SubtaskName(s))};
+        return;
       }
-      if (event.kind == model::EventKind::kFinalCheckpointDone) {
-        const model::Subtask& sub = system.subtasks[event.subtask];
-        if (sub.sync_savepoint_id != 0 && event.checkpoint != sub.sync_savepoint_id) {
-          Report(Violation{.property = id(),
-                           .step = step,
-                           .summary = fmt::format("{} waited for savepoint {} but was released by checkpoint {}",
-                                                  graph.SubtaskName(event.subtask), sub.sync_savepoint_id,
-                                                  event.checkpoint)});
-          return;
-        }
+    }
+    if (event.kind == model::EventKind::kFinalCheckpointDone) {
+      const model::Subtask& sub = system.subtasks[event.subtask];
+      if (sub.sync_savepoint_id != 0 && event.checkpoint != sub.sync_savepoint_id) {
+        out = Violation{.property = PropertyId::kSavepointCut,
+                        .step = c.step,
+                        .summary = fmt::format("{} waited for savepoint {} but was released by checkpoint {}",
+                                               graph.SubtaskName(event.subtask), sub.sync_savepoint_id,
+                                               event.checkpoint)};
+        return;
       }
     }
   }
-
-  void OnEnd(const model::System&, const RunEnd&) override {}
-};
-
-}  // namespace
-
-std::unique_ptr<PropertyChecker> MakeSavepointCutChecker(const model::System&) {
-  return std::make_unique<SavepointCutChecker>();
 }
 
 }  // namespace ckptsim::properties

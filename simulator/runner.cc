@@ -73,64 +73,6 @@ void CollectStats(const model::System& system, RunStats& stats) {
   }
 }
 
-void CountSometimes(const model::System& system, const model::Event& event,
-                    std::array<int64_t, kSometimesCount>& counts) {
-  const auto count = [&](Sometimes fact) { ++counts[static_cast<size_t>(fact)]; };
-  switch (event.kind) {
-    case model::EventKind::kCheckpointCompleted: {
-      const model::CompletedCheckpoint* completed = model::CompletedWithId(system.coordinator, event.checkpoint);
-      if (completed && std::find(completed->subtask_finished.begin(), completed->subtask_finished.end(), true) !=
-                           completed->subtask_finished.end()) {
-        count(Sometimes::kCheckpointWithFinishedSubtasks);
-      }
-      break;
-    }
-    case model::EventKind::kCheckpointAborted: {
-      const auto reason = static_cast<model::AbortReason>(event.aux);
-      if (reason == model::AbortReason::kTaskCheckpointFailure || reason == model::AbortReason::kDeclinedTaskClosing) {
-        count(Sometimes::kTriggerRaceAbort);
-      }
-      if (reason == model::AbortReason::kUnionStatePartlyFinished) count(Sometimes::kUnionStateAbort);
-      break;
-    }
-    case model::EventKind::kFinalCheckpointDone:
-      count(Sometimes::kFinalCheckpointReleased);
-      break;
-    case model::EventKind::kRestarted: {
-      if (event.aux != 0) count(Sometimes::kFinishedOnRestore);
-      const auto& restored = system.coordinator.latest_completed;
-      if (restored && restored->id == event.checkpoint &&
-          std::find(restored->vertex_status.begin(), restored->vertex_status.end(),
-                    model::VertexFinishedStatus::kPartlyFinished) != restored->vertex_status.end()) {
-        count(Sometimes::kRestoreWithPartlyFinished);
-      }
-      break;
-    }
-    case model::EventKind::kChannelStateRestored:
-      count(Sometimes::kChannelStateRestored);
-      break;
-    case model::EventKind::kSubtaskFailed:
-      if (event.aux == static_cast<uint8_t>(model::FailureCause::kSavepointFailed)) {
-        count(Sometimes::kSavepointFailedAndRetried);
-      }
-      break;
-    case model::EventKind::kJobResumed:
-      count(Sometimes::kSavepointResumed);
-      break;
-    case model::EventKind::kJobFailed:
-      count(Sometimes::kJobFailed);
-      break;
-    case model::EventKind::kJobGraphChanged:
-      count(Sometimes::kResumedIntoNewVersion);
-      break;
-    case model::EventKind::kResumeRefused:
-      count(Sometimes::kResumeRefused);
-      break;
-    default:
-      break;
-  }
-}
-
 properties::LivenessOptions LivenessOptionsOf(const RunConfig& config) {
   properties::LivenessOptions options;
   options.healed_from_tick = config.faults.any() ? config.faults.fault_phase_ticks : 0;
@@ -142,26 +84,6 @@ properties::LivenessOptions LivenessOptionsOf(const RunConfig& config) {
 }
 
 }  // namespace
-
-std::string_view Name(Sometimes fact) {
-  switch (fact) {
-    case Sometimes::kCheckpointWithFinishedSubtasks: return "checkpoint completed with finished subtasks";
-    case Sometimes::kTriggerRaceAbort: return "trigger race aborted a checkpoint";
-    case Sometimes::kFinalCheckpointReleased: return "final checkpoint released a subtask";
-    case Sometimes::kUnionStateAbort: return "union-state rule aborted a checkpoint";
-    case Sometimes::kFinishedOnRestore: return "subtask deployed finished on restore";
-    case Sometimes::kRestoreWithPartlyFinished: return "restore with a partly finished vertex";
-    case Sometimes::kChannelStateRestored: return "unaligned channel state restored";
-    case Sometimes::kSavepointFailedAndRetried: return "stop-with-savepoint failed and retried";
-    case Sometimes::kSavepointResumed: return "job resumed from a savepoint";
-    case Sometimes::kRpcOvertaken: return "delayed RPC overtaken";
-    case Sometimes::kJobFailed: return "job failed (restarts exhausted)";
-    case Sometimes::kResumedIntoNewVersion: return "savepoint restored into a changed job";
-    case Sometimes::kResumeRefused: return "changed job refused by the topology check";
-    case Sometimes::kCount: break;
-  }
-  return "?";
-}
 
 std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
 
@@ -188,7 +110,6 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   int64_t now = 0;
   int64_t step = 0;
   int64_t finished_on_restore = 0;
-  std::vector<int64_t> latest_rpc_delivered(2 * static_cast<size_t>(config.graph->subtask_count()), 0);
   const size_t replay_length = options.replay != nullptr ? options.replay->size() : 0;
   size_t cursor = 0;
   bool replaying = options.replay != nullptr;
@@ -254,17 +175,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
     scheduler.Observe(system, action, events, now);
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kRestarted && event.aux != 0) ++finished_on_restore;
-      if (event.kind == model::EventKind::kJobGraphChanged) {
-        latest_rpc_delivered.assign(2 * static_cast<size_t>(system.graph->subtask_count()), 0);
-      }
-      CountSometimes(system, event, result.stats.sometimes);
-      if (event.kind == model::EventKind::kRpcDelivered) {
-        // Delivered after a later RPC between the same two endpoints: overtaken.
-        const bool to_subtask = model::IsToSubtask(static_cast<model::RpcKind>(event.aux));
-        int64_t& latest = latest_rpc_delivered[2 * static_cast<size_t>(event.subtask) + (to_subtask ? 0 : 1)];
-        if (event.value < latest) ++result.stats.sometimes[static_cast<size_t>(Sometimes::kRpcOvertaken)];
-        latest = std::max(latest, event.value);
-      }
+      properties::CountSometimes(system, event, result.stats.sometimes);
     }
     if (action.kind == model::ActionKind::kFailSubtask) ++result.stats.subtask_failures;
     if (action.kind == model::ActionKind::kFailTaskManager) ++result.stats.task_manager_failures;
@@ -288,11 +199,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   } else if (ended_idle && config.expect.terminates && !system.job_finished && !system.job_failed &&
              result.violations.empty()) {
     // Nothing can ever happen again, and the job is not FINISHED: L1 fails now.
-    result.violations.push_back(properties::Violation{
-        .property = properties::PropertyId::kTermination,
-        .step = step,
-        .summary = "the job is stuck: nothing can happen any more and it is not FINISHED",
-        .details = properties::ExplainWaiting(system)});
+    result.violations.push_back(properties::JobStuck(system, step));
   }
   std::stable_sort(result.violations.begin(), result.violations.end(),
                    [](const properties::Violation& a, const properties::Violation& b) { return a.property < b.property; });

@@ -18,6 +18,7 @@
 #include "model/event.h"
 #include "model/state.h"
 #include "properties/property.h"
+#include "properties/sometimes.h"
 #include "simulator/run_config.h"
 
 namespace ckptsim::simulator {
@@ -30,27 +31,10 @@ class RunObserver {
                       std::span<const model::Event> events) = 0;
 };
 
-// "Sometimes" facts: corners of the protocol a run reached, counted per run
-// so a sweep can show its runs covered them (like Antithesis' sometimes
-// assertions). Each is a count of occurrences in one run.
-enum class Sometimes : uint8_t {
-  kCheckpointWithFinishedSubtasks,  // a checkpoint completed while some subtasks were finished
-  kTriggerRaceAbort,                // a checkpoint aborted because a triggered subtask was finishing
-  kFinalCheckpointReleased,         // a subtask was released by its final checkpoint
-  kUnionStateAbort,                 // the union-state rule aborted a checkpoint
-  kFinishedOnRestore,               // a subtask was deployed finished on restore
-  kRestoreWithPartlyFinished,       // a restore from a checkpoint with a partly finished vertex
-  kChannelStateRestored,            // unaligned channel state was put back on a channel
-  kSavepointFailedAndRetried,       // a stop-with-savepoint failed a subtask and was retried
-  kSavepointResumed,                // a job was resumed from a no-drain savepoint
-  kRpcOvertaken,                    // a delayed RPC was overtaken by a later one
-  kJobFailed,                       // the restart strategy gave up
-  kResumedIntoNewVersion,           // a savepoint was restored into the job's changed version
-  kResumeRefused,                   // the topology check refused the job's changed version
-  kCount,
-};
-inline constexpr size_t kSometimesCount = static_cast<size_t>(Sometimes::kCount);
-std::string_view Name(Sometimes fact);
+// The sometimes facts live in properties/ (shared with the checker).
+using properties::kSometimesCount;
+using properties::Name;
+using properties::Sometimes;
 
 struct RunStats {
   int64_t checkpoints_triggered = 0;
