@@ -27,9 +27,10 @@ bool ParseBounded(const std::string& text, std::pair<std::string, int64_t>* out,
   const auto [stop, status] = std::from_chars(begin, end, records);
   if (equals == std::string::npos || equals == 0 || begin == end || stop != end || status != std::errc() ||
       records < 0) {
-    *error = fmt::format("--bounded '{}': expected ID=N, a source's node id in the plan and the records each of its "
-                         "subtasks emits (N >= 0)",
-                         text);
+    *error = fmt::format(
+        "--bounded '{}': expected ID=N, a source's node id in the plan and the records each of its "
+        "subtasks emits (N >= 0)",
+        text);
     return false;
   }
   *out = {text.substr(0, equals), records};

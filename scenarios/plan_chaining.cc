@@ -82,9 +82,8 @@ PlanTasks ChainOperators(const PlanGraph& graph) {
     } else if (inputs[v].size() > 1) {
       for (int e : inputs[v]) {
         if (graph.edges[e].strategy != ShipStrategy::kForward) continue;
-        result.edge_notes[e] =
-            fmt::format("not chained: node {} has {} inputs, and Flink chains only a node with one", node.id,
-                        inputs[v].size());
+        result.edge_notes[e] = fmt::format("not chained: node {} has {} inputs, and Flink chains only a node with one",
+                                           node.id, inputs[v].size());
       }
     }
     if (!joined) {

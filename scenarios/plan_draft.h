@@ -39,7 +39,7 @@ struct DraftEdge {
   model::Partitioning partitioning = model::Partitioning::kForward;
   std::string comment;  // the plan's ship strategy and what became of it
   std::string path;
-  int from_node = -1;   // the PlanGraph node Flink sends from; -1 for an edge the importer added
+  int from_node = -1;  // the PlanGraph node Flink sends from; -1 for an edge the importer added
 };
 
 struct DraftJob {

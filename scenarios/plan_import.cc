@@ -173,8 +173,8 @@ class Importer {
         return;
       }
       const auto [partitioning, mapping] = MapStrategy(edge.strategy, graph_.nodes[edge.to].parallelism);
-      std::string comment = fmt::format("node {} -> node {}: {}", graph_.nodes[edge.from].id,
-                                        graph_.nodes[edge.to].id, Name(edge.strategy));
+      std::string comment = fmt::format("node {} -> node {}: {}", graph_.nodes[edge.from].id, graph_.nodes[edge.to].id,
+                                        Name(edge.strategy));
       if (!mapping.empty()) comment += "; " + mapping;
       if (!tasks_.edge_notes[e].empty()) comment += "; " + tasks_.edge_notes[e];
       edges_.push_back({.from = from,
@@ -218,13 +218,13 @@ class Importer {
       const int before = vertices_[v].operators.back().node;
       const std::string& id = graph_.nodes[sink.node].id;
       const std::string& before_id = graph_.nodes[before].id;
-      AddVertexAfter(v, std::move(sink),
-                     fmt::format("Flink chains it behind node {}, but that task has other outputs, and a ckptsim "
-                                 "sink ends a task without outputs",
-                                 before_id),
-                     fmt::format("node {} -> node {}: FORWARD; chained in Flink, split here (see the sink's task)",
-                                 before_id, id),
-                     before);
+      AddVertexAfter(
+          v, std::move(sink),
+          fmt::format("Flink chains it behind node {}, but that task has other outputs, and a ckptsim "
+                      "sink ends a task without outputs",
+                      before_id),
+          fmt::format("node {} -> node {}: FORWARD; chained in Flink, split here (see the sink's task)", before_id, id),
+          before);
     }
   }
 
@@ -238,12 +238,12 @@ class Importer {
       const PlanNode& node = graph_.nodes[n];
       if (read[n] || node.role == PlanRole::kSink) continue;
       ++sinks_added_;
-      DraftOperator sink{.name = SanitizeName(node.type) + "-sink",
-                         .kind = kind,
-                         .comment = fmt::format("added: nothing reads {} and the plan has no sink after it (as "
-                                                "EXPLAIN writes plans); a {} (--sink-kind{}{}) takes its output",
-                                                NodeLabel(node), model::Name(kind), kUnbrokenSpace,
-                                                v2 ? "sink-v2" : "2pc")};
+      DraftOperator sink{
+          .name = SanitizeName(node.type) + "-sink",
+          .kind = kind,
+          .comment = fmt::format("added: nothing reads {} and the plan has no sink after it (as "
+                                 "EXPLAIN writes plans); a {} (--sink-kind{}{}) takes its output",
+                                 NodeLabel(node), model::Name(kind), kUnbrokenSpace, v2 ? "sink-v2" : "2pc")};
       const int v = tasks_.task_of_node[n];
       if (vertices_[v].operators.back().node == static_cast<int>(n) && !HasOutputs(v)) {
         sink.comment += ", chained behind it as Flink chains a sink of equal parallelism";
@@ -270,10 +270,12 @@ class Importer {
         name = SanitizeName(last);
         why = fmt::format("\"{}\" of the plan: the committer of the Sink V2 writer before it", OneLine(last, 80));
       }
-      AddVertexAfter(v, DraftOperator{.name = name, .kind = OperatorKind::kSinkV2Committer, .comment = why + ": sink_v2_committer"},
-                     "the Sink V2 committer, a task of its own: committables travel to it over a forward edge, "
-                     "writer subtask i to committer subtask i",
-                     "committables: writer -> committer, FORWARD", -1);
+      AddVertexAfter(
+          v,
+          DraftOperator{.name = name, .kind = OperatorKind::kSinkV2Committer, .comment = why + ": sink_v2_committer"},
+          "the Sink V2 committer, a task of its own: committables travel to it over a forward edge, "
+          "writer subtask i to committer subtask i",
+          "committables: writer -> committer, FORWARD", -1);
     }
   }
 
@@ -307,7 +309,8 @@ class Importer {
       for (DraftOperator& op : vertex.operators) op.name = operator_names.Claim(op.name);
       vertex.name = vertex_names.Claim(vertex.operators.front().name);
       const DraftOperator& head = vertex.operators.front();
-      if (head.kind == OperatorKind::kUnboundedSource) job_.unbounded_sources.push_back(NodeLabel(graph_.nodes[head.node]));
+      if (head.kind == OperatorKind::kUnboundedSource)
+        job_.unbounded_sources.push_back(NodeLabel(graph_.nodes[head.node]));
     }
   }
 
@@ -340,9 +343,10 @@ class Importer {
     for (DraftEdge& edge : job_.edges) {
       const int tail = job_.vertices[edge.from].operators.back().node;
       if (edge.from_node < 0 || tail == edge.from_node || tail < 0) continue;
-      edge.comment += fmt::format("; Flink sends from node {}, here the records leave the task from its last "
-                                  "operator, node {}",
-                                  graph_.nodes[edge.from_node].id, graph_.nodes[tail].id);
+      edge.comment += fmt::format(
+          "; Flink sends from node {}, here the records leave the task from its last "
+          "operator, node {}",
+          graph_.nodes[edge.from_node].id, graph_.nodes[tail].id);
     }
   }
 
@@ -372,14 +376,14 @@ class Importer {
                                                : options_.scenario_name;
     const std::string file = std::filesystem::path(display_name_).filename().string();
     const bool stream = graph_.format == PlanFormat::kStreamGraph;
-    job_.description = fmt::format(
-        "The job of the Flink plan {} ({} plan of {} nodes), imported by ckptsim import-plan: {} tasks.", file,
-        stream ? "a StreamGraph" : "a JobGraph", graph_.plan_nodes, job_.vertices.size());
-    job_.header.push_back(fmt::format(
-        "Imported by `ckptsim import-plan` from {}: {}, {} nodes, here {} vertices (tasks).", file,
-        stream ? "a StreamGraph plan (as getExecutionPlan() and EXPLAIN write it)"
-               : "a JobGraph plan (as Flink's REST API writes it)",
-        graph_.plan_nodes, job_.vertices.size()));
+    job_.description =
+        fmt::format("The job of the Flink plan {} ({} plan of {} nodes), imported by ckptsim import-plan: {} tasks.",
+                    file, stream ? "a StreamGraph" : "a JobGraph", graph_.plan_nodes, job_.vertices.size());
+    job_.header.push_back(
+        fmt::format("Imported by `ckptsim import-plan` from {}: {}, {} nodes, here {} vertices (tasks).", file,
+                    stream ? "a StreamGraph plan (as getExecutionPlan() and EXPLAIN write it)"
+                           : "a JobGraph plan (as Flink's REST API writes it)",
+                    graph_.plan_nodes, job_.vertices.size()));
     if (stream) {
       job_.header.push_back(
           "Chaining: an operator joins the task of its only input when that edge is FORWARD (between equal "
@@ -405,11 +409,10 @@ class Importer {
       sources.push_back(vertex.records >= 0 ? fmt::format("{} bounded ({} per subtask)", id, vertex.records)
                                             : fmt::format("{} unbounded", id));
     }
-    return fmt::format("{} plan nodes -> {} tasks{}; sources: {}{}", graph_.plan_nodes, job_.vertices.size(),
-                       sinks_added_ > 0 ? fmt::format(" ({} sink{} added)", sinks_added_, sinks_added_ > 1 ? "s" : "")
-                                        : "",
-                       fmt::join(sources, ", "),
-                       job_.unbounded_sources.empty() ? "" : "; stopped with a savepoint and drain");
+    return fmt::format(
+        "{} plan nodes -> {} tasks{}; sources: {}{}", graph_.plan_nodes, job_.vertices.size(),
+        sinks_added_ > 0 ? fmt::format(" ({} sink{} added)", sinks_added_, sinks_added_ > 1 ? "s" : "") : "",
+        fmt::join(sources, ", "), job_.unbounded_sources.empty() ? "" : "; stopped with a savepoint and drain");
   }
 
   const PlanGraph& graph_;

@@ -58,8 +58,7 @@ std::optional<Json> JsonReader::Parse(std::string_view text) {
       if (size_t colon = message.find(": ", at); colon != std::string::npos) message = message.substr(colon + 2);
     }
     if (!error_) {
-      error_ = ScenarioError{file_, line,
-                             fmt::format("invalid JSON at column {}: {}", end - line_start + 1, message)};
+      error_ = ScenarioError{file_, line, fmt::format("invalid JSON at column {}: {}", end - line_start + 1, message)};
     }
     return std::nullopt;
   } catch (const std::exception& e) {
@@ -125,7 +124,8 @@ const Json* JsonReader::Find(const Json& object, std::string_view key) {
 
 const Json* JsonReader::Require(const Json& object, const std::string& path, std::string_view key) {
   const Json* value = Find(object, key);
-  if (value == nullptr && ok()) Fail(path.empty() ? "the top level" : path, fmt::format("missing required key '{}'", key));
+  if (value == nullptr && ok())
+    Fail(path.empty() ? "the top level" : path, fmt::format("missing required key '{}'", key));
   return value;
 }
 

@@ -10,9 +10,8 @@
 #ifndef CKPTSIM_SCENARIOS_PLAN_JSON_H_
 #define CKPTSIM_SCENARIOS_PLAN_JSON_H_
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

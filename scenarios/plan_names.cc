@@ -8,8 +8,7 @@ namespace ckptsim::scenarios {
 namespace {
 
 bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
 std::string_view Trim(std::string_view text) {
@@ -76,12 +75,12 @@ std::string UnescapeHtml(std::string_view text) {
     char value;
   };
   constexpr std::array<Entity, 7> kEntities{{{"&gt;", '>'},
-                                              {"&lt;", '<'},
-                                              {"&amp;", '&'},
-                                              {"&quot;", '"'},
-                                              {"&apos;", '\''},
-                                              {"&#39;", '\''},
-                                              {"&#92;", '\\'}}};
+                                             {"&lt;", '<'},
+                                             {"&amp;", '&'},
+                                             {"&quot;", '"'},
+                                             {"&apos;", '\''},
+                                             {"&#39;", '\''},
+                                             {"&#92;", '\\'}}};
   std::string out;
   for (size_t i = 0; i < text.size();) {
     bool replaced = false;

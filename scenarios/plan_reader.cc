@@ -1,11 +1,11 @@
 #include "scenarios/plan_reader.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "scenarios/plan_json.h"
 #include "scenarios/plan_names.h"
@@ -39,9 +39,8 @@ constexpr int64_t kMaxParallelism = 32768;
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return Lower(x) == Lower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
@@ -81,8 +80,7 @@ class GraphBuilder {
     std::optional<std::string> text = reader_->String(*value, path + ".ship_strategy");
     if (!text) return std::nullopt;
     if (auto parsed = ParseShipStrategy(*text)) return parsed;
-    reader_->Fail(path + ".ship_strategy",
-                  fmt::format("unknown ship strategy '{}'; known: {}", *text, StrategyList()));
+    reader_->Fail(path + ".ship_strategy", fmt::format("unknown ship strategy '{}'; known: {}", *text, StrategyList()));
     return std::nullopt;
   }
 
@@ -140,8 +138,7 @@ int ReadParallelism(const Json& node, const std::string& path, JsonReader& reade
 }
 
 // One StreamGraph node per operator.
-void ReadStreamGraphNodes(const Json::array_t& nodes, const std::string& base, JsonReader& reader,
-                          PlanGraph* graph) {
+void ReadStreamGraphNodes(const Json::array_t& nodes, const std::string& base, JsonReader& reader, PlanGraph* graph) {
   GraphBuilder builder(&reader);
   std::vector<PendingInput> pending;
   for (size_t i = 0; i < nodes.size() && reader.ok(); ++i) {
@@ -152,9 +149,11 @@ void ReadStreamGraphNodes(const Json::array_t& nodes, const std::string& base, J
     const Json* id = reader.Require(json, path, "id");
     if (id == nullptr) return;
     node.id = reader.Id(*id, path + ".id").value_or("");
-    if (const Json* type = reader.Require(json, path, "type")) node.type = reader.String(*type, path + ".type").value_or("");
+    if (const Json* type = reader.Require(json, path, "type"))
+      node.type = reader.String(*type, path + ".type").value_or("");
     std::string pact;
-    if (const Json* value = reader.Require(json, path, "pact")) pact = reader.String(*value, path + ".pact").value_or("");
+    if (const Json* value = reader.Require(json, path, "pact"))
+      pact = reader.String(*value, path + ".pact").value_or("");
     if (const Json* contents = reader.Find(json, "contents")) {
       node.contents = reader.String(*contents, path + ".contents").value_or("");
     }
@@ -311,8 +310,8 @@ void CheckAcyclic(const PlanGraph& graph, JsonReader& reader) {
         }
         std::string cycle;
         for (const std::string& id : ids) cycle += (cycle.empty() ? "" : " -> ") + id;
-        reader.Fail(edge.path + ".id", fmt::format("node {} closes a cycle: {} -> {}", graph.nodes[edge.from].id,
-                                                   cycle, graph.nodes[edge.to].id));
+        reader.Fail(edge.path + ".id", fmt::format("node {} closes a cycle: {} -> {}", graph.nodes[edge.from].id, cycle,
+                                                   graph.nodes[edge.to].id));
         return;
       }
       if (mark[edge.to] == Mark::kNew) {
@@ -351,8 +350,8 @@ void FoldSinkOperators(PlanGraph* graph) {
         break;
       }
       PlanNode& sink = graph->nodes[s];
-      graph->notes.push_back(fmt::format("node {} \"{}\" and node {} \"{}\" are one sink here", before.id,
-                                         before.type, sink.id, sink.type));
+      graph->notes.push_back(fmt::format("node {} \"{}\" and node {} \"{}\" are one sink here", before.id, before.type,
+                                         sink.id, sink.type));
       sink.folded_sinks.insert(sink.folded_sinks.begin(), sink.type);
       sink.type = before.type;
       sink.id = before.id;
@@ -414,9 +413,9 @@ std::variant<PlanGraph, ScenarioError> ReadPlan(std::string_view json, const std
     base = "plan";
   }
   if (!top->is_object()) {
-    reader.Fail(base.empty() ? "the top level" : base,
-                fmt::format("expected an object with a 'nodes' list (a Flink execution plan), got {}",
-                                  DescribeJson(*top)));
+    reader.Fail(
+        base.empty() ? "the top level" : base,
+        fmt::format("expected an object with a 'nodes' list (a Flink execution plan), got {}", DescribeJson(*top)));
     return *reader.error();
   }
   PlanGraph graph;

@@ -136,8 +136,8 @@ std::string WriteScenarioYaml(const DraftJob& job) {
     if (p > 0) out += "#\n";
     Comment(&out, "", job.header[p]);
   }
-  out += fmt::format("name: {}\ndescription: {}\nvariant: flip147\n\n", YamlName(job.name),
-                     YamlString(job.description));
+  out +=
+      fmt::format("name: {}\ndescription: {}\nvariant: flip147\n\n", YamlName(job.name), YamlString(job.description));
   WriteVertices(job, &out);
   WriteRunSections(job, &out);
   return out;

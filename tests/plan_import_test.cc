@@ -9,18 +9,19 @@
 //
 // Regenerate the golden file after an intended change:
 //   CKPTSIM_UPDATE_GOLDEN=1 ./tests/ckptsim_tests --gtest_filter='PlanImport.*Golden*'
+#include "scenarios/plan_import.h"
+
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "scenarios/loader.h"
-#include "scenarios/plan_import.h"
 #include "scenarios/plan_kinds.h"
 #include "scenarios/plan_names.h"
 #include "shell.h"
@@ -147,8 +148,9 @@ TEST(PlanImport, SqlExplainDocPlanChainsTheCalcIntoItsSourceAndAddsASinkAfterThe
             (std::vector<std::string>{"Source_MyTable1_15:bounded_source", "Calc_16:map"}));
   EXPECT_EQ(Chain(FindVertex(config, "Source_MyTable2_17")),
             (std::vector<std::string>{"Source_MyTable2_17:bounded_source"}));
-  EXPECT_EQ(Chain(FindVertex(config, "GroupAggregate_20")),
-            (std::vector<std::string>{"GroupAggregate_20:keyed_aggregate", "GroupAggregate_20-sink:two_phase_commit_sink"}));
+  EXPECT_EQ(
+      Chain(FindVertex(config, "GroupAggregate_20")),
+      (std::vector<std::string>{"GroupAggregate_20:keyed_aggregate", "GroupAggregate_20-sink:two_phase_commit_sink"}));
   EXPECT_EQ(FindVertex(config, "Source_MyTable1_15")->records_per_subtask, (std::vector<int64_t>{5}));
   EXPECT_EQ(EdgeOf(config, "Source_MyTable1_15", "GroupAggregate_20"), "hash");
   EXPECT_EQ(EdgeOf(config, "Source_MyTable2_17", "GroupAggregate_20"), "hash");
@@ -193,8 +195,9 @@ TEST(PlanImport, RunAndSweepTakeAPlanWhereAScenarioGoes) {
 TEST(PlanImport, DataStreamPlanChainsAsFlinkDoesAndNamesWhatItCouldNot) {
   const std::string yaml = Import(kDataStreamPlan, Bounded({{"1", 30}, {"8", 3}}));
   const simulator::RunConfig config = Load(yaml);
-  EXPECT_EQ(Chain(FindVertex(config, "Source_Custom_Source")),
-            (std::vector<std::string>{"Source_Custom_Source:bounded_source", "Timestamps_Watermarks:map", "enrich:map"}));
+  EXPECT_EQ(
+      Chain(FindVertex(config, "Source_Custom_Source")),
+      (std::vector<std::string>{"Source_Custom_Source:bounded_source", "Timestamps_Watermarks:map", "enrich:map"}));
   EXPECT_EQ(Chain(FindVertex(config, "Filter")), (std::vector<std::string>{"Filter:map"}));
   EXPECT_EQ(Chain(FindVertex(config, "Window")),
             (std::vector<std::string>{"Window:event_time_window", "Sink_Print_to_Std._Out:two_phase_commit_sink"}));
@@ -214,8 +217,9 @@ TEST(PlanImport, DataStreamPlanChainsAsFlinkDoesAndNamesWhatItCouldNot) {
   EXPECT_EQ(EdgeOf(config, "async_wait_operator", "Keyed_Aggregation"), "rebalance");  // SHUFFLE
   EXPECT_EQ(EdgeOf(config, "async_wait_operator", "Sink_Unnamed-2"), "rebalance");     // GLOBAL
   EXPECT_NE(Comments(yaml).find("a fork inside one task"), std::string::npos) << yaml;
-  EXPECT_NE(Comments(yaml).find("Flink sends from node 2, here the records leave the task from its last operator, node 3"),
-            std::string::npos);
+  EXPECT_NE(
+      Comments(yaml).find("Flink sends from node 2, here the records leave the task from its last operator, node 3"),
+      std::string::npos);
   EXPECT_NE(Comments(yaml).find("not chained: node 7 has 2 inputs"), std::string::npos);
   EXPECT_NE(Comments(yaml).find("SHUFFLE picks a random channel per record"), std::string::npos);
   EXPECT_NE(Comments(yaml).find("GLOBAL sends every record to the consumer's subtask 0"), std::string::npos);
@@ -226,9 +230,9 @@ TEST(PlanImport, DataStreamPlanChainsAsFlinkDoesAndNamesWhatItCouldNot) {
 }
 
 TEST(PlanImport, RestJobGraphPlanKeepsItsTasksAndFoldsTheSinkV2Operators) {
-  const scenarios::PlanImportOptions sink_v2{.bounded_records = {{"bc764cd8ddf7a0cff126f51c16239658", 20},
-                                                                 {"20ba6b65f97481d5570070de90e4e791", 4}},
-                                             .sink_kind = scenarios::SinkKind::kSinkV2};
+  const scenarios::PlanImportOptions sink_v2{
+      .bounded_records = {{"bc764cd8ddf7a0cff126f51c16239658", 20}, {"20ba6b65f97481d5570070de90e4e791", 4}},
+      .sink_kind = scenarios::SinkKind::kSinkV2};
   const std::string yaml = Import(kRestPlan, sink_v2);
   const simulator::RunConfig config = Load(yaml);
   ASSERT_EQ(config.graph_spec.vertices.size(), 5u) << yaml;
@@ -246,8 +250,7 @@ TEST(PlanImport, RestJobGraphPlanKeepsItsTasksAndFoldsTheSinkV2Operators) {
 
   const std::string two_phase = Import(kRestPlan, {});
   const simulator::RunConfig plain = Load(two_phase);
-  EXPECT_EQ(Chain(FindVertex(plain, "Sink_Writer")),
-            (std::vector<std::string>{"Sink_Writer:two_phase_commit_sink"}));
+  EXPECT_EQ(Chain(FindVertex(plain, "Sink_Writer")), (std::vector<std::string>{"Sink_Writer:two_phase_commit_sink"}));
   EXPECT_EQ(plain.graph_spec.vertices.size(), 4u);
   EXPECT_TRUE(plain.stop.enabled);  // both sources unbounded
   EXPECT_NE(Comments(two_phase).find("with Sink: Committer, one sink here"), std::string::npos) << two_phase;
@@ -287,7 +290,8 @@ struct BadPlan {
 
 // One file per rule; each names the JSON path (or line and column) of its problem.
 const BadPlan kBadPlans[] = {
-    {"not_json.json", "1: invalid JSON at column 2: syntax error while parsing value - invalid literal; last read: 'th'"},
+    {"not_json.json",
+     "1: invalid JSON at column 2: syntax error while parsing value - invalid literal; last read: 'th'"},
     {"trailing_comma.json",
      "4: invalid JSON at column 123: syntax error while parsing value - unexpected ']'; expected '[', '{', or a "
      "literal"},
@@ -363,12 +367,15 @@ TEST(PlanImport, BadOptionsNameTheOption) {
       {"--bounded 42=5", plan + "--bounded 42=5: no node has id 42; the plan's sources are 17, 19"},
       {"--bounded 18=5", plan + "--bounded 18=5: node 18 \"Calc[16]\" is not a source; the plan's sources are 17, 19"},
       {"--bounded 17=5 --bounded 17=6", plan + "--bounded 17=6: source 17 is given twice"},
-      {"--bounded 17", "--bounded '17': expected ID=N, a source's node id in the plan and the records each of its "
-                       "subtasks emits (N >= 0)"},
-      {"--bounded 17=-1", "--bounded '17=-1': expected ID=N, a source's node id in the plan and the records each of "
-                          "its subtasks emits (N >= 0)"},
-      {"--bounded =5", "--bounded '=5': expected ID=N, a source's node id in the plan and the records each of its "
-                       "subtasks emits (N >= 0)"},
+      {"--bounded 17",
+       "--bounded '17': expected ID=N, a source's node id in the plan and the records each of its "
+       "subtasks emits (N >= 0)"},
+      {"--bounded 17=-1",
+       "--bounded '17=-1': expected ID=N, a source's node id in the plan and the records each of "
+       "its subtasks emits (N >= 0)"},
+      {"--bounded =5",
+       "--bounded '=5': expected ID=N, a source's node id in the plan and the records each of its "
+       "subtasks emits (N >= 0)"},
       {"--sink-kind 3pc", "--sink-kind '3pc': expected 2pc or sink-v2"},
   };
   for (const auto& c : cases) {
