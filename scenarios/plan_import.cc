@@ -210,7 +210,9 @@ class Importer {
   void SplitSinksFromTasksWithOutputs() {
     const int count = static_cast<int>(vertices_.size());
     for (int v = 0; v < count; ++v) {
-      if (vertices_[v].operators.size() < 2 || !model::IsSink(vertices_[v].operators.back().kind) || !HasOutputs(v)) {
+      // WritesToStore: the Sink V2 writer as well, whose one output will be its committer.
+      if (vertices_[v].operators.size() < 2 || !model::WritesToStore(vertices_[v].operators.back().kind) ||
+          !HasOutputs(v)) {
         continue;
       }
       DraftOperator sink = std::move(vertices_[v].operators.back());

@@ -271,6 +271,27 @@ TEST(PlanImport, SinkChainedBehindAForkGetsAVertexOfItsOwn) {
   EXPECT_EQ(Cli("sweep " + out + " --seeds 40").exit_code, 0);
 }
 
+// Found by sweeping the fork plan with --sink-kind sink-v2: the writer stayed in the task with outputs,
+// which the model refuses (a writer's only output is its committer).
+TEST(PlanImport, SinkV2WriterChainedBehindAForkGetsAVertexOfItsOwnBeforeItsCommitter) {
+  const std::string yaml =
+      Import(kForkPlan, {.bounded_records = {{"1", 10}}, .sink_kind = scenarios::SinkKind::kSinkV2});
+  const simulator::RunConfig config = Load(yaml);
+  EXPECT_EQ(Chain(FindVertex(config, "Source_Orders_1")),
+            (std::vector<std::string>{"Source_Orders_1:bounded_source", "Calc_2:map"}));
+  EXPECT_EQ(Chain(FindVertex(config, "Sink_Writer")), (std::vector<std::string>{"Sink_Writer:sink_v2_writer"}));
+  EXPECT_EQ(Chain(FindVertex(config, "Sink_Committer")),
+            (std::vector<std::string>{"Sink_Committer:sink_v2_committer"}));
+  EXPECT_EQ(EdgeOf(config, "Source_Orders_1", "Sink_Writer"), "forward");
+  EXPECT_EQ(EdgeOf(config, "Sink_Writer", "Sink_Committer"), "forward");
+  // Sink_Collect is a writer too, chained behind its aggregate, with a committer of its own.
+  EXPECT_EQ(Chain(FindVertex(config, "Sink_Collect-committer")),
+            (std::vector<std::string>{"Sink_Collect-committer:sink_v2_committer"}));
+  const std::string out = Scratch("fork-sink-v2.yaml").string();
+  std::ofstream(out) << yaml;
+  EXPECT_EQ(Cli("sweep " + out + " --seeds 40").exit_code, 0);
+}
+
 TEST(PlanImport, ImportIsAFunctionOfThePlanAndTheOptions) {
   const scenarios::PlanImportOptions options = Bounded({{"1", 30}, {"8", 3}});
   EXPECT_EQ(Import(kDataStreamPlan, options), Import(kDataStreamPlan, options));
