@@ -131,6 +131,15 @@ struct StepArgs {
 };
 int StepCommand(const StepArgs& args);
 
+// import_plan_command.cc: `import-plan PLAN.json [-o FILE.yaml] [--bounded ID=N ...] [--sink-kind K]`.
+struct ImportPlanArgs {
+  std::string plan;
+  std::string out;                   // empty: standard output
+  std::vector<std::string> bounded;  // "ID=N", one per bounded source
+  std::string sink_kind = "2pc";     // 2pc | sink-v2
+};
+int ImportPlanCommand(const ImportPlanArgs& args);
+
 }  // namespace ckptsim::cli
 
 #endif  // CKPTSIM_CLI_COMMANDS_H_

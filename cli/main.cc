@@ -331,6 +331,15 @@ int Main(int argc, char** argv) {
   from_trace->add_option("-o,--out", from_trace_args.out, "Write the schedule here (default: standard output)");
   from_trace->add_option("--steps", from_trace_args.steps, "Only the first N decisions");
 
+  ImportPlanArgs import_args;
+  CLI::App* import_plan = app.add_subcommand("import-plan", "Turn a Flink JSON execution plan into a scenario file");
+  import_plan->add_option("plan", import_args.plan, "getExecutionPlan()/EXPLAIN JSON, or the REST API's job plan")
+      ->required();
+  import_plan->add_option("-o,--out", import_args.out, "Write the scenario here (default: standard output)");
+  import_plan->add_option("--bounded", import_args.bounded, "ID=N: source ID emits N records per subtask (repeatable)")
+      ->allow_extra_args(false);
+  import_plan->add_option("--sink-kind", import_args.sink_kind, "2pc | sink-v2")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -366,6 +375,7 @@ int Main(int argc, char** argv) {
   if (plan->parsed()) return PlanCommand(plan_args);
   if (restore_check->parsed()) return RestoreCheckCommand(restore_args);
   if (step->parsed()) return StepCommand(step_args);
+  if (import_plan->parsed()) return ImportPlanCommand(import_args);
   if (from_trace->parsed()) {
     if (from_trace_args.steps < -1) return UsageError("--steps must not be negative");
     return ScheduleFromTraceCommand(from_trace_args);

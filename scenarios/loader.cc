@@ -14,6 +14,7 @@
 #include "model/graph_change.h"
 #include "scenarios/graph_reader.h"
 #include "scenarios/options_reader.h"
+#include "scenarios/plan_import.h"
 #include "scenarios/swarm_reader.h"
 #include "scenarios/yaml_reader.h"
 
@@ -158,7 +159,7 @@ std::string TabHint(std::string_view yaml, int line_index) {
 
 bool LooksLikePath(std::string_view name_or_path) {
   return name_or_path.find('/') != std::string_view::npos || name_or_path.ends_with(".yaml") ||
-         name_or_path.ends_with(".yml");
+         name_or_path.ends_with(".yml") || IsPlanPath(name_or_path);
 }
 
 }  // namespace
@@ -192,6 +193,12 @@ LoadResult LoadFile(const std::string& path, int depth) {
   std::ifstream file(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   if (!file.is_open() || file.bad()) return ScenarioError{path, 0, "cannot read the scenario file"};
+  // A Flink plan where a scenario is expected: imported with the defaults of `import-plan`.
+  if (IsPlanPath(path)) {
+    std::variant<ImportedPlan, ScenarioError> imported = ImportPlanText(text, path, {});
+    if (auto* refusal = std::get_if<ScenarioError>(&imported)) return *refusal;
+    return LoadText(std::get<ImportedPlan>(imported).yaml, path, depth);
+  }
   return LoadText(text, path, depth);
 }
 
