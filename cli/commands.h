@@ -140,6 +140,29 @@ struct ImportPlanArgs {
 };
 int ImportPlanCommand(const ImportPlanArgs& args);
 
+// check_command.cc: `check SCENARIO`, the exhaustive search.
+struct CheckArgs {
+  std::string scenario;
+  std::string variant;
+  std::vector<std::string> properties;
+  std::vector<std::string> bounds;  // NAME=N over the scenario's check: section
+  int64_t max_states = 50'000'000;
+  int64_t max_depth = -1;
+  int jobs = 1;
+  bool dfs = false;
+  bool no_por = false;
+  bool por = false;
+  bool no_symmetry = false;
+  int swarm = 0;
+  uint64_t seed = 1;
+  std::string shard;
+  bool stop_at_first = false;
+  bool json = false;
+  bool progress = false;
+  std::string out;
+};
+int CheckCommand(const CheckArgs& args);
+
 }  // namespace ckptsim::cli
 
 #endif  // CKPTSIM_CLI_COMMANDS_H_

@@ -323,6 +323,34 @@ int Main(int argc, char** argv) {
   step->add_option("--seed", step_args.seed, "Seed of the scheduler's random steps ('r N')")->capture_default_str();
   step->add_option("--variant", step_args.variant, "Protocol variant (flip147, legacy)");
 
+  CheckArgs check_args;
+  CLI::App* check = app.add_subcommand(
+      "check", "Search every interleaving of a small configuration (its check: bounds) for a shortest "
+               "counterexample");
+  check->add_option("scenario", check_args.scenario, "Built-in or check scenario name, or a .yaml path")->required();
+  check->add_option("--variant", check_args.variant, "Protocol variant (flip147, legacy)");
+  check->add_option("--property", check_args.properties, "Only these properties (P1 ... L3), repeatable");
+  check->add_option("--bound", check_args.bounds,
+                    "Override a check: bound, NAME=N (e.g. subtask_failures=0), repeatable");
+  check->add_option("--max-states", check_args.max_states, "Stop after this many distinct states")
+      ->capture_default_str();
+  check->add_option("--max-depth", check_args.max_depth, "Longest path explored (default: none; 200 for --dfs)");
+  check->add_option("--jobs", check_args.jobs, "Search threads (0: one per core)")->capture_default_str();
+  check->add_flag("--dfs", check_args.dfs, "Depth-bounded depth-first search: small memory, not shortest");
+  check->add_flag("--no-por", check_args.no_por, "Partial-order reduction off (the default)");
+  check->add_flag("--por", check_args.por,
+                  "Partial-order reduction on: far fewer states, but known to miss some interleavings");
+  check->add_flag("--no-symmetry", check_args.no_symmetry,
+                  "Turn symmetry reduction off (no scenario has interchangeable subtasks yet: always off)");
+  check->add_option("--swarm", check_args.swarm, "Run K randomized depth-bounded searches (swarm verification)");
+  check->add_option("--seed", check_args.seed, "Seed of the swarm's action orders")->capture_default_str();
+  check->add_option("--shard", check_args.shard, "Run only the swarm searches of shard I of N (I/N)");
+  check->add_flag("--stop-at-first", check_args.stop_at_first, "Stop at the first violated property");
+  check->add_flag("--progress", check_args.progress, "Progress on stderr even when it is not a terminal");
+  check->add_flag("--json", check_args.json, "Print one JSON summary object");
+  check->add_option("-o,--out", check_args.out,
+                    "Write the shortest counterexample here (default: SCENARIO-PROPERTY.cex.jsonl)");
+
   ScheduleFromTraceArgs from_trace_args;
   CLI::App* from_trace = app.add_subcommand("schedule-from-trace",
                                             "Write a trace's decision log as a schedule (RPCs named by kind and "
@@ -375,6 +403,7 @@ int Main(int argc, char** argv) {
   if (plan->parsed()) return PlanCommand(plan_args);
   if (restore_check->parsed()) return RestoreCheckCommand(restore_args);
   if (step->parsed()) return StepCommand(step_args);
+  if (check->parsed()) return CheckCommand(check_args);
   if (import_plan->parsed()) return ImportPlanCommand(import_args);
   if (from_trace->parsed()) {
     if (from_trace_args.steps < -1) return UsageError("--steps must not be negative");

@@ -24,6 +24,8 @@
 #ifndef CKPTSIM_MODEL_FIELDS_H_
 #define CKPTSIM_MODEL_FIELDS_H_
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -114,6 +116,10 @@ struct IsVector : std::false_type {};
 template <typename U, typename A>
 struct IsVector<std::vector<U, A>> : std::true_type {};
 template <typename T>
+struct IsArray : std::false_type {};
+template <typename U, size_t N>
+struct IsArray<std::array<U, N>> : std::true_type {};
+template <typename T>
 struct IsSharedConst : std::false_type {};
 template <typename U>
 struct IsSharedConst<std::shared_ptr<const U>> : std::true_type {};
@@ -127,6 +133,27 @@ template <typename U, typename V>
 struct IsPair<std::pair<U, V>> : std::true_type {};
 
 }  // namespace fields_internal
+
+// The fingerprint of an immutable shared value, computed on first use and
+// kept with it. A copy starts without it (a copy may still be changed).
+class HashCache {
+ public:
+  HashCache() = default;
+  HashCache(const HashCache&) {}
+  HashCache& operator=(const HashCache&) { return *this; }
+  template <typename Compute>
+  uint64_t Get(Compute compute) const {
+    uint64_t value = value_.load(std::memory_order_relaxed);
+    if (value == 0) {
+      value = compute() | 1;  // 0 means not computed
+      value_.store(value, std::memory_order_relaxed);
+    }
+    return value;
+  }
+
+ private:
+  mutable std::atomic<uint64_t> value_{0};
+};
 
 // Types whose shared instances are compared by identity, not by value (the
 // immutable job graph a run shares); specialised where such a type is defined.

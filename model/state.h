@@ -150,8 +150,10 @@ struct SubtaskSnapshot {
   uint32_t source_next_sequence = 0;
   std::vector<OperatorState> operators;
   std::vector<ChannelStateEntry> channel_state;  // unaligned checkpoints only
+  HashCache cached_hash;  // shared as const: its fingerprint is computed once
   CKPTSIM_FIELDS(SubtaskSnapshot, subtask, checkpoint_id, finished_operators, deployed_as_finished,
                  source_next_sequence, operators, channel_state)
+  CKPTSIM_GHOST_FIELDS(SubtaskSnapshot, cached_hash)
 };
 
 inline bool Rpc::operator==(const Rpc& other) const { return DeepEqual(*this, other); }
@@ -247,7 +249,9 @@ struct CompletedCheckpoint {
   // snapshot is what its subtask restores, union and broadcast state
   // included, rather than what that subtask reported.
   bool state_assigned = false;
+  HashCache cached_hash;  // shared as const: its fingerprint is computed once
   CKPTSIM_FIELDS(CompletedCheckpoint, id, kind, mode, vertex_status, subtask_finished, snapshots, state_assigned)
+  CKPTSIM_GHOST_FIELDS(CompletedCheckpoint, cached_hash)
 };
 
 // Statistics of a run, kept beside the state (ghost: never compared or hashed).

@@ -30,9 +30,9 @@ using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
 // `depth`: 0 for the scenario asked for, 1 for the new version its resume_into names.
 LoadResult LoadFile(const std::string& path, int depth);
 
-constexpr std::array<std::string_view, 13> kTopLevelKeys{
+constexpr std::array<std::string_view, 14> kTopLevelKeys{
     "name",   "description", "variant",  "vertices",            "edges",  "checkpointing",
-    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect", "swarm"};
+    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect", "swarm", "check"};
 
 // A job with an unbounded source reaches FINISHED only through a stop.
 void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& config, const GraphLines& lines) {
@@ -216,7 +216,10 @@ LoadResult LoadScenario(const std::string& name_or_path) {
   std::filesystem::path path = std::filesystem::path(dir) / (name_or_path + ".yaml");
   std::error_code error;
   if (std::filesystem::is_regular_file(path, error)) return LoadScenarioFile(path.string());
+  const std::filesystem::path check = std::filesystem::path(CheckScenarioDir()) / (name_or_path + ".yaml");
+  if (std::filesystem::is_regular_file(check, error)) return LoadScenarioFile(check.string());
   std::vector<std::string> names = BuiltinScenarioNames();
+  for (const std::string& name : CheckScenarioNames()) names.push_back(name);
   std::vector<std::string_view> views(names.begin(), names.end());
   return ScenarioError{name_or_path, 0,
                        fmt::format("unknown scenario '{}'{}; built-in scenarios ({}): {}; "
@@ -231,10 +234,12 @@ std::string BuiltinScenarioDir() {
   return CKPTSIM_BUILTIN_SCENARIO_DIR;
 }
 
-std::vector<std::string> BuiltinScenarioNames() {
+namespace {
+
+std::vector<std::string> ScenarioNamesIn(const std::string& dir) {
   std::vector<std::string> names;
   std::error_code error;
-  for (std::filesystem::directory_iterator it(BuiltinScenarioDir(), error), end; !error && it != end;
+  for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end;
        it.increment(error)) {
     const std::filesystem::path& path = it->path();
     std::error_code status_error;
@@ -245,5 +250,17 @@ std::vector<std::string> BuiltinScenarioNames() {
   std::sort(names.begin(), names.end());
   return names;
 }
+
+}  // namespace
+
+std::vector<std::string> BuiltinScenarioNames() { return ScenarioNamesIn(BuiltinScenarioDir()); }
+
+std::string CheckScenarioDir() {
+  const char* dir = std::getenv("CKPTSIM_CHECK_SCENARIO_DIR");
+  if (dir != nullptr && *dir != '\0') return dir;
+  return (std::filesystem::path(BuiltinScenarioDir()).parent_path() / "check").string();
+}
+
+std::vector<std::string> CheckScenarioNames() { return ScenarioNamesIn(CheckScenarioDir()); }
 
 }  // namespace ckptsim::scenarios

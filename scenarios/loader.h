@@ -41,6 +41,11 @@ std::variant<simulator::RunConfig, ScenarioError> LoadScenario(const std::string
 // The folder of built-in scenarios: $CKPTSIM_SCENARIO_DIR if set and not
 // empty, else scenarios/library of the source tree this was built from.
 std::string BuiltinScenarioDir();
+// The small configurations made for exhaustive search (`ckptsim check`):
+// scenarios/check of the source tree, or $CKPTSIM_CHECK_SCENARIO_DIR. Loaded by
+// name like the built-ins, listed apart from them.
+std::string CheckScenarioDir();
+std::vector<std::string> CheckScenarioNames();  // sorted
 
 // The built-in scenario names (file names without .yaml), sorted.
 std::vector<std::string> BuiltinScenarioNames();

@@ -44,6 +44,17 @@ constexpr std::array<std::string_view, 6> kStopKeys{"at_tick", "drain", "resume"
                                                     "retry_after_ticks", "resume_into"};
 constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
+constexpr std::array<std::string_view, 11> kCheckKeys{"records",
+                                                     "unbounded_log_records",
+                                                     "subtask_failures",
+                                                     "task_manager_failures",
+                                                     "lost_notifications",
+                                                     "delayed_rpcs",
+                                                     "checkpoint_timeouts",
+                                                     "spontaneous_triggers",
+                                                     "idle_triggers",
+                                                     "stops",
+                                                     "restarts_max"};
 
 constexpr IntBounds kTicks{.min = 0};
 constexpr IntBounds kAtLeastOne{.min = 1};
@@ -187,6 +198,27 @@ void ReadLimits(MapReader& top, Diagnostics* diagnostics, simulator::Limits* lim
   section.Read("liveness_budget_ticks", kTicks, &limits->liveness_budget_ticks);
 }
 
+// `check`: the bounds of an exhaustive search (ckptsim check). Budgets stay
+// below 256: they are part of every explored state.
+void ReadCheck(MapReader& top, Diagnostics* diagnostics, simulator::CheckOptions* check) {
+  std::optional<Located> value = top.Find("check");
+  if (!value) return;
+  MapReader section(*value, "check", kCheckKeys, diagnostics);
+  constexpr IntBounds kBudget{.min = 0, .max = 255};
+  constexpr IntBounds kRecords{.min = 0, .max = 1'000'000};
+  section.Read("records", kRecords, &check->records);
+  section.Read("unbounded_log_records", kRecords, &check->unbounded_log_records);
+  section.Read("subtask_failures", kBudget, &check->subtask_failures);
+  section.Read("task_manager_failures", kBudget, &check->task_manager_failures);
+  section.Read("lost_notifications", kBudget, &check->lost_notifications);
+  section.Read("delayed_rpcs", kBudget, &check->delayed_rpcs);
+  section.Read("checkpoint_timeouts", kBudget, &check->checkpoint_timeouts);
+  section.Read("spontaneous_triggers", kBudget, &check->spontaneous_triggers);
+  section.Read("idle_triggers", IntBounds{.min = 1, .max = 255}, &check->idle_triggers);
+  section.Read("stops", kBudget, &check->stops);
+  section.Read("restarts_max", kBudget, &check->restarts_max);
+}
+
 void ReadExpectations(MapReader& top, Diagnostics* diagnostics, simulator::Expectations* expect) {
   std::optional<Located> value = top.Find("expect");
   if (!value) return;
@@ -230,6 +262,7 @@ void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConf
   ReadStopWithSavepoint(top, diagnostics, &config->stop);
   ReadLimits(top, diagnostics, &config->limits);
   ReadExpectations(top, diagnostics, &config->expect);
+  ReadCheck(top, diagnostics, &config->check);
 }
 
 }  // namespace ckptsim::scenarios

@@ -132,6 +132,8 @@ Json ConfigToJson(const RunConfig& config) {
     json["stop_with_savepoint"]["resume_into"] = Json{{"vertices", new_vertices}, {"edges", new_edges}};
   }
   if (config.swarm_drawn) json["swarm"] = SwarmParametersToJson(config);
+  // A counterexample of the exhaustive checker: its unbounded sources read finite logs.
+  if (config.check.finite_logs) json["check"] = Json{{"unbounded_log_records", config.check.unbounded_log_records}};
   return json;
 }
 
@@ -195,6 +197,10 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.limits.liveness_budget_ticks = json.at("limits").at("liveness_budget_ticks").get<int64_t>();
     config.expect.terminates = json.at("expect").at("terminates").get<bool>();
     config.swarm_drawn = json.contains("swarm");
+    if (json.contains("check")) {
+      config.check.finite_logs = true;
+      config.check.unbounded_log_records = json.at("check").at("unbounded_log_records").get<int64_t>();
+    }
     return config;
   } catch (const std::exception& e) {
     if (error != nullptr) *error = e.what();

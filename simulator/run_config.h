@@ -85,6 +85,29 @@ struct Expectations {
   bool terminates = true;  // the job must reach FINISHED
 };
 
+// The bounds of an exhaustive check (the scenario's `check:` section, and
+// `ckptsim check`): they keep the state space finite. The simulator ignores
+// them, except that a counterexample the checker writes replays with the
+// finite logs its search assumed (`finite_logs`).
+struct CheckOptions {
+  int64_t records = -1;               // records of every bounded source subtask (-1: the scenario's)
+  int64_t unbounded_log_records = 1;  // each unbounded source subtask reads a log this long, then it may end
+  // Fault budgets of the search, by model::FaultKind.
+  int subtask_failures = 0;
+  int task_manager_failures = 0;
+  int lost_notifications = 0;
+  int delayed_rpcs = 0;
+  int checkpoint_timeouts = 0;
+  // Checkpoints the periodic trigger may start at any moment; beyond them a
+  // trigger comes only while some subtask waits for a final checkpoint or
+  // savepoint, at most `idle_triggers` in a row without the job progressing.
+  int spontaneous_triggers = 2;
+  int idle_triggers = 3;
+  int stops = 2;          // stop-with-savepoint requests (the scenario's), a retry by the user included
+  int restarts_max = -1;  // -1: recovery.restarts_max
+  bool finite_logs = false;
+};
+
 struct RunConfig {
   std::string scenario_name;
   std::string description;
@@ -96,6 +119,7 @@ struct RunConfig {
   StopWithSavepoint stop;
   Limits limits;
   Expectations expect;
+  CheckOptions check;
   SwarmOptions swarm;        // what `--swarm` may vary; simulator/swarm.h draws it
   bool swarm_drawn = false;  // this config was drawn by DrawSwarm for one seed
 };

@@ -90,6 +90,7 @@ std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
 model::System InitialSystemOf(const RunConfig& config) {
   model::System system = model::InitialSystem(config.graph, config.protocol);
   if (config.stop.resume) system.resume_graph = config.stop.resume_into;
+  if (config.check.finite_logs) system.unbounded_log_records = config.check.unbounded_log_records;
   return system;
 }
 
