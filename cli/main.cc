@@ -136,8 +136,12 @@ int ReplayCommandMain(const std::string& path, bool json) {
     for (const auto& v : result.violations) {
       fmt::print("  {} VIOLATED at step {}: {}\n", properties::Info(v.property).code, v.step, v.summary);
     }
+    const std::string problem = ExpectationProblem(trace.config, result);
+    if (!problem.empty()) fmt::print("  expectation failed: {}\n", problem);
   }
-  return matches ? kExitOk : kExitViolation;
+  // The contract of `run`: a replay that reproduces a failing run fails too.
+  const bool held = result.violations.empty() && ExpectationProblem(trace.config, result).empty();
+  return matches && held ? kExitOk : kExitViolation;
 }
 
 // Describes how a shrunk scenario differs from the original, briefly.
@@ -251,7 +255,10 @@ int Main(int argc, char** argv) {
 
   std::string replay_path;
   bool replay_json = false;
-  CLI::App* replay = app.add_subcommand("replay", "Re-run a trace's decision log and compare its hash");
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Re-run a trace's decision log and compare its hash. Exit 0 when the hash matches and every "
+                "property held, 1 when a property was violated (or an expectation failed) or the replay "
+                "diverged or its hash differs, 2 when the trace cannot be read");
   replay->add_option("trace", replay_path, "Trace file")->required();
   replay->add_flag("--json", replay_json, "Print one JSON summary object");
 

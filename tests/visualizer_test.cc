@@ -716,8 +716,10 @@ TEST(VisualizerCli, SweepWritesAReportAndATracePerFailingRun) {
   const std::filesystem::path html = directory / "golden-tiny-legacy-legacy-seed2.html";
   EXPECT_NE(o.out.find("report: " + html.string()), std::string::npos) << o.out;
   EXPECT_NE(ReadFile(html).find("P2 no-data-loss"), std::string::npos);
-  // The trace beside it replays to its hash.
-  EXPECT_EQ(RunCli("replay " + (directory / "golden-tiny-legacy-legacy-seed2.jsonl").string()).exit_code, 0);
+  // The trace beside it replays to its hash, and fails as its run did.
+  const Outcome replay = RunCli("replay " + (directory / "golden-tiny-legacy-legacy-seed2.jsonl").string());
+  EXPECT_EQ(replay.exit_code, 1) << replay.out;
+  EXPECT_NE(replay.out.find(" MATCH\n"), std::string::npos) << replay.out;
   std::filesystem::remove_all(directory);
 }
 
