@@ -44,11 +44,12 @@ struct RestoreCheckArgs {
   std::string scenario;  // the job that took the savepoint
   uint64_t seed = 1;
   std::string into;      // the changed job to restore it into
+  bool allow_non_restored_state = false;  // drop state the changed job has no operator for
   bool json = false;
 };
 
-// Whether Flink's finished-state check would accept restoring the run's
-// latest savepoint (else checkpoint) into another job graph.
+// Whether Flink's non-restored-state and finished-state checks would accept
+// restoring the run's latest savepoint (else checkpoint) into another job graph.
 int RestoreCheckCommand(const RestoreCheckArgs& args);
 
 // Summarises the JSONL files of sweeps (e.g. one per shard) as one sweep.

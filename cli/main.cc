@@ -321,6 +321,9 @@ int Main(int argc, char** argv) {
   restore_check->add_option("scenario", restore_args.scenario, "The job that took the savepoint")->required();
   restore_check->add_option("--seed", restore_args.seed, "Seed of its run")->capture_default_str();
   restore_check->add_option("--into", restore_args.into, "The changed job (built-in name or .yaml path)")->required();
+  restore_check->add_flag("--allow-non-restored-state", restore_args.allow_non_restored_state,
+                          "Drop the state of operators the changed job does not have instead of refusing "
+                          "(Flink's --allowNonRestoredState)");
   restore_check->add_flag("--json", restore_args.json, "Print one JSON object");
 
   StepArgs step_args;

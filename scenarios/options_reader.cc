@@ -40,8 +40,10 @@ constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
                                                      "fault_phase_start_ticks", "fault_phase_ticks"};
 constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
 // `resume_into` (the job's new version) is read by the loader, which knows the file's folder.
-constexpr std::array<std::string_view, 6> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks",
-                                                    "retry_after_ticks", "resume_into"};
+constexpr std::array<std::string_view, 7> kStopKeys{"at_tick",           "drain",
+                                                    "resume",            "resume_after_ticks",
+                                                    "retry_after_ticks", "resume_into",
+                                                    "allow_non_restored_state"};
 constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
 
@@ -164,10 +166,11 @@ void ReadRecovery(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig
   ReadRange(section, "restart_delay_ticks", &config->timing.restart_delay_ticks);
 }
 
-void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::StopWithSavepoint* stop) {
+void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config) {
   std::optional<Located> value = top.Find("stop_with_savepoint");
   if (!value) return;
   MapReader section(*value, "stop_with_savepoint", kStopKeys, diagnostics);
+  simulator::StopWithSavepoint* stop = &config->stop;
   stop->enabled = true;
   if (auto at_tick = section.Require("at_tick")) {
     if (auto ticks = section.Int(*at_tick, kTicks)) stop->at_tick = *ticks;
@@ -176,6 +179,7 @@ void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::
   section.Read("resume", &stop->resume);
   section.Read("resume_after_ticks", kTicks, &stop->resume_after_ticks);
   section.Read("retry_after_ticks", kTicks, &stop->retry_after_ticks);
+  section.Read("allow_non_restored_state", &config->protocol.allow_non_restored_state);
 }
 
 void ReadLimits(MapReader& top, Diagnostics* diagnostics, simulator::Limits* limits) {
@@ -227,7 +231,7 @@ void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConf
   ReadTiming(top, diagnostics, &config->timing);
   ReadFaults(top, diagnostics, &config->faults);
   ReadRecovery(top, diagnostics, config);
-  ReadStopWithSavepoint(top, diagnostics, &config->stop);
+  ReadStopWithSavepoint(top, diagnostics, config);
   ReadLimits(top, diagnostics, &config->limits);
   ReadExpectations(top, diagnostics, &config->expect);
 }

@@ -119,7 +119,8 @@ Json ConfigToJson(const RunConfig& config) {
         {"drain", config.stop.drain},
         {"resume", config.stop.resume},
         {"resume_after_ticks", config.stop.resume_after_ticks},
-        {"retry_after_ticks", config.stop.retry_after_ticks}}},
+        {"retry_after_ticks", config.stop.retry_after_ticks},
+        {"allow_non_restored_state", config.protocol.allow_non_restored_state}}},
       {"limits",
        {{"max_steps", config.limits.max_steps},
         {"max_ticks", config.limits.max_ticks},
@@ -187,6 +188,8 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.stop.resume = s.at("resume").get<bool>();
     config.stop.resume_after_ticks = s.at("resume_after_ticks").get<int64_t>();
     config.stop.retry_after_ticks = s.at("retry_after_ticks").get<int64_t>();
+    // Absent from traces written before the option existed, which ran without it.
+    config.protocol.allow_non_restored_state = s.value("allow_non_restored_state", false);
     if (s.contains("resume_into")) {
       config.stop.resume_into = GraphFromJson(s.at("resume_into"), &config.stop.resume_into_spec);
     }
