@@ -14,6 +14,7 @@
 #include "cli/report.h"
 #include "properties/property.h"
 #include "scenarios/loader.h"
+#include "scenarios/options_reader.h"
 #include "simulator/swarm.h"
 #include "simulator/shrink.h"
 #include "simulator/trace.h"
@@ -207,6 +208,15 @@ int ShrinkCommand(const std::string& path, const std::string& out, const std::st
   return kExitViolation;
 }
 
+// The footer of `run --help`: where a scenario file sets each protocol option.
+std::string ProtocolOptionsHelp() {
+  std::string text = "Protocol options (model::ProtocolOptions), set by these scenario file keys:\n";
+  for (const scenarios::ProtocolOptionKey& option : scenarios::ProtocolOptionKeys()) {
+    text += fmt::format("  {:<46} default {}: {}\n", option.key, option.default_value, option.meaning);
+  }
+  return text;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"ckptsim: simulate and check Flink's checkpoint protocol for jobs whose tasks finish (FLIP-147)"};
   app.require_subcommand(1);
@@ -228,6 +238,7 @@ int Main(int argc, char** argv) {
   run->add_flag("--json", run_args.json, "Print one JSON summary object");
   run->add_option("--schedule", run_args.schedule,
                   "Drive the run with this schedule file (steps, run/until, expect; see schedules/README.md)");
+  run->footer(ProtocolOptionsHelp());
 
   SweepArgs sweep_args;
   CLI::App* sweep = app.add_subcommand("sweep", "Run many seeds of one or more scenarios in parallel");

@@ -30,9 +30,9 @@ using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
 // `depth`: 0 for the scenario asked for, 1 for the new version its resume_into names.
 LoadResult LoadFile(const std::string& path, int depth);
 
-constexpr std::array<std::string_view, 13> kTopLevelKeys{
-    "name",   "description", "variant",  "vertices",            "edges",  "checkpointing",
-    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect", "swarm"};
+constexpr std::array<std::string_view, 14> kTopLevelKeys{
+    "name",   "description", "variant",  "vertices",            "edges",    "checkpointing", "timing",
+    "faults", "recovery",    "stop_with_savepoint", "protocol", "limits",   "expect",        "swarm"};
 
 // A job with an unbounded source reaches FINISHED only through a stop.
 void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& config, const GraphLines& lines) {
