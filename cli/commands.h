@@ -1,6 +1,7 @@
 // The subcommands of `ckptsim` that live outside main.cc, and the helpers
 // they share with it. Each returns the process's exit code (DESIGN.md):
-// 0 all properties held, 1 a property was violated, 2 bad input or usage.
+// 0 all properties held, 1 a property was violated, 2 bad input or usage,
+// 3 an internal error.
 #ifndef CKPTSIM_CLI_COMMANDS_H_
 #define CKPTSIM_CLI_COMMANDS_H_
 
@@ -15,6 +16,9 @@ namespace ckptsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitViolation = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInternal = 3;  // a broken invariant or an escaped exception
+// The most worker threads `sweep --jobs` starts.
+inline constexpr int kJobsMax = 1024;
 
 // Prints "ckptsim: error: MESSAGE" on stderr; returns kExitUsage.
 int UsageError(const std::string& message);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -125,6 +126,10 @@ Json WithThroughput(Json summary, std::optional<simulator::SweepTotals> totals) 
 
 int SweepCommand(const SweepArgs& args) {
   if (args.seeds < 1) return UsageError("--seeds must be at least 1");
+  if (args.first_seed > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(args.seeds - 1)) {
+    return UsageError(fmt::format("--first-seed {} with --seeds {}: the last seed would be past {}", args.first_seed,
+                                  args.seeds, std::numeric_limits<uint64_t>::max()));
+  }
   simulator::SweepOptions options{.seeds = args.seeds,
                                   .first_seed = args.first_seed,
                                   .stop_on_first = args.stop_on_first,

@@ -647,7 +647,7 @@ TEST(VisualizerCli, BadInputExitsTwoWithOneLine) {
       {"render " + t + " --view spacetime --step 3 -o " + dot, "--step applies to the jobgraph view"},
       {"render " + t + " --view spacetime --from 9 --to 3 -o " + dot, "--from 9 is after --to 3"},
       {"render " + t + " --view jobgraph --format perfetto -o " + dot, "do not apply to --format perfetto"},
-      {"render " + t + " --view jobgraph --step -4 -o " + dot, "--step: must be a step number"},
+      {"render " + t + " --view jobgraph --step -4 -o " + dot, "--step: -4 is out of range"},
       {"timeline /no/such/trace.jsonl", "/no/such/trace.jsonl"},
       {"report /no/such/trace.jsonl -o " + TempPath("r.html").string(), "/no/such/trace.jsonl"},
       {"render " + TempPath("missing.jsonl").string() + " --view jobgraph -o " + dot, "cannot read trace"},
