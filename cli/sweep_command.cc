@@ -24,6 +24,7 @@
 #include "cli/sweep_summary.h"
 #include "model/check.h"
 #include "simulator/sweep.h"
+#include "visualizer/graphviz.h"
 
 namespace ckptsim::cli {
 namespace {
@@ -209,6 +210,14 @@ int SweepCommand(const SweepArgs& args) {
   if (args.resume && args.out.empty()) return UsageError("--resume needs --out FILE.jsonl, the file to resume");
   std::vector<simulator::RunConfig> configs;
   if (std::string error; !LoadScenarios(args, &configs, &error)) return UsageError(error);
+  // The reports are drawn by Graphviz after the sweep: find out now, not after the runs.
+  if (!args.report_dir.empty()) {
+    std::string image;
+    std::string error;
+    if (!visualizer::RunDot("digraph{}", visualizer::ImageFormat::kSvg, &image, &error)) {
+      return UsageError("--report-dir " + args.report_dir + ": " + error);
+    }
+  }
 
   SweepSummary summary;
   int64_t resumed_lines = 0;

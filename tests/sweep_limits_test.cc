@@ -164,6 +164,48 @@ TEST(SweepLimits, ATraceOrReportThatCannotBeWrittenExitsTwoAndLeavesNoFile) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 12: a --report-dir sweep without Graphviz ran every seed before it
+// found that it could not draw the reports.
+TEST(SweepLimits, AReportDirSweepWithoutDotIsRefusedBeforeItRuns) {
+  const std::filesystem::path reports = TempPath("reports");
+  const auto started = std::chrono::steady_clock::now();
+  const ShellOutcome o = RunCkptsim("sweep fig6 --seeds 100000 --report-dir " + reports.string(),
+                                    "PATH=" + TempPath("empty-path").string() + " ");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(o.exit_code, 2) << o.out;
+  EXPECT_EQ(o.out.rfind("ckptsim: error: --report-dir " + reports.string() + ": Graphviz 'dot' is not installed", 0),
+            0u)
+      << o.out;
+  EXPECT_NE(o.out.find("apt-get install graphviz"), std::string::npos) << o.out;
+  EXPECT_EQ(Lines(o.out), 1) << o.out;
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_FALSE(std::filesystem::exists(reports));
+}
+
+// Issue 12: a `dot` that hangs was waited for forever. A fake `dot` that
+// never ends is killed after CKPTSIM_DOT_TIMEOUT_SECONDS (60 s by default).
+TEST(SweepLimits, ADotThatHangsIsStoppedAndNamed) {
+  const std::filesystem::path bin = TempPath("hanging-dot");
+  std::filesystem::create_directories(bin);
+  std::ofstream(bin / "dot") << "#!/bin/sh\nexec sleep 600\n";
+  std::filesystem::permissions(bin / "dot", std::filesystem::perms::owner_all);
+  const std::filesystem::path trace = TempPath("hang.jsonl");
+  ASSERT_EQ(RunCkptsim("run fig6 --seed 1 --trace " + trace.string()).exit_code, 0);
+  const std::filesystem::path svg = TempPath("hang.svg");
+  const auto started = std::chrono::steady_clock::now();
+  const ShellOutcome o = RunCkptsim("render " + trace.string() + " --view jobgraph -o " + svg.string(),
+                                    "PATH=" + bin.string() + ":/usr/bin:/bin CKPTSIM_DOT_TIMEOUT_SECONDS=1 ");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(o.exit_code, 2) << o.out;
+  EXPECT_NE(o.out.find("Graphviz 'dot' did not finish within 1 s and was stopped"), std::string::npos) << o.out;
+  EXPECT_EQ(Lines(o.out), 1) << o.out;
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_FALSE(std::filesystem::exists(svg));
+  EXPECT_FALSE(std::filesystem::exists(svg.string() + ".tmp"));
+  std::filesystem::remove_all(bin);
+  std::filesystem::remove(trace);
+}
+
 // A sweep out of memory (its worker threads cannot start, or a run cannot
 // allocate) is an internal error: one line, exit 3, instead of
 // std::terminate (exit 134) from a thread or from main.
