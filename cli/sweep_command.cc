@@ -312,7 +312,9 @@ int SweepCommand(const SweepArgs& args) {
   const int signal = stop_signal;
 
   if (args.json) {
-    fmt::print("{}\n", WithThroughput(summary.ToJson(), totals).dump());
+    Json object = WithThroughput(summary.ToJson(), totals);
+    if (signal != 0) object["interrupted"] = signal == SIGINT ? "SIGINT" : "SIGTERM";
+    fmt::print("{}\n", object.dump());
   } else {
     std::string resumed;
     if (args.resume) resumed = fmt::format("; {} run(s) resumed from {}", resumed_runs, args.out);

@@ -101,6 +101,17 @@ TEST(SweepLimits, SigtermStopsTheSweepWithItsPartialSummaryAndTheResumeCommand) 
   ExpectStopsCleanlyOn(SIGTERM, "SIGTERM", 143);
 }
 
+// With --json, stdout holds only the summary object, which says it was interrupted.
+TEST(SweepLimits, AnInterruptedJsonSweepSaysSoInItsObject) {
+  const std::filesystem::path out = TempPath("json.jsonl");
+  const ShellOutcome o = RunShell(std::string(CKPTSIM_BINARY) + " sweep fig6 --seeds 1000000 --json --out " +
+                                  out.string() + " 2>/dev/null & pid=$!; sleep 1; kill -TERM $pid; wait $pid");
+  EXPECT_EQ(o.exit_code, 143) << o.out;
+  EXPECT_EQ(Lines(o.out), 1) << o.out;
+  EXPECT_NE(o.out.find("\"interrupted\":\"SIGTERM\""), std::string::npos) << o.out;
+  std::filesystem::remove(out);
+}
+
 // Issue 12: a sweep whose --out could not be written ran to its end first.
 TEST(SweepLimits, ASweepStopsAtTheFirstFailedWriteOfItsOutFile) {
   const std::filesystem::path out = TempPath("full.jsonl");
