@@ -1,6 +1,7 @@
 // The subcommands of `ckptsim` that live outside main.cc, and the helpers
 // they share with it. Each returns the process's exit code (DESIGN.md):
-// 0 all properties held, 1 a property was violated, 2 bad input or usage.
+// 0 all properties held, 1 a property was violated, 2 bad input or usage,
+// 3 an internal error.
 #ifndef CKPTSIM_CLI_COMMANDS_H_
 #define CKPTSIM_CLI_COMMANDS_H_
 
@@ -15,6 +16,9 @@ namespace ckptsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitViolation = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInternal = 3;  // a broken invariant or an escaped exception
+// The most worker threads `sweep --jobs` starts.
+inline constexpr int kJobsMax = 1024;
 
 // Prints "ckptsim: error: MESSAGE" on stderr; returns kExitUsage.
 int UsageError(const std::string& message);
@@ -44,11 +48,12 @@ struct RestoreCheckArgs {
   std::string scenario;  // the job that took the savepoint
   uint64_t seed = 1;
   std::string into;      // the changed job to restore it into
+  bool allow_non_restored_state = false;  // drop state the changed job has no operator for
   bool json = false;
 };
 
-// Whether Flink's finished-state check would accept restoring the run's
-// latest savepoint (else checkpoint) into another job graph.
+// Whether Flink's non-restored-state and finished-state checks would accept
+// restoring the run's latest savepoint (else checkpoint) into another job graph.
 int RestoreCheckCommand(const RestoreCheckArgs& args);
 
 // Summarises the JSONL files of sweeps (e.g. one per shard) as one sweep.

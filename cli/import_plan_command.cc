@@ -15,8 +15,6 @@
 namespace ckptsim::cli {
 namespace {
 
-constexpr int kExitInternal = 3;
-
 // "17=5": the source with plan id 17 emits 5 records per subtask. Ids may
 // hold '=' (JobGraph ids do not, but nothing forbids it), so the last one splits.
 bool ParseBounded(const std::string& text, std::pair<std::string, int64_t>* out, std::string* error) {

@@ -11,9 +11,11 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "cli/number_option.h"
 #include "cli/report.h"
 #include "properties/property.h"
 #include "scenarios/loader.h"
+#include "scenarios/options_reader.h"
 #include "simulator/swarm.h"
 #include "simulator/shrink.h"
 #include "simulator/trace.h"
@@ -136,8 +138,12 @@ int ReplayCommandMain(const std::string& path, bool json) {
     for (const auto& v : result.violations) {
       fmt::print("  {} VIOLATED at step {}: {}\n", properties::Info(v.property).code, v.step, v.summary);
     }
+    const std::string problem = ExpectationProblem(trace.config, result);
+    if (!problem.empty()) fmt::print("  expectation failed: {}\n", problem);
   }
-  return matches ? kExitOk : kExitViolation;
+  // The contract of `run`: a replay that reproduces a failing run fails too.
+  const bool held = result.violations.empty() && ExpectationProblem(trace.config, result).empty();
+  return matches && held ? kExitOk : kExitViolation;
 }
 
 // Describes how a shrunk scenario differs from the original, briefly.
@@ -203,6 +209,15 @@ int ShrinkCommand(const std::string& path, const std::string& out, const std::st
   return kExitViolation;
 }
 
+// The footer of `run --help`: where a scenario file sets each protocol option.
+std::string ProtocolOptionsHelp() {
+  std::string text = "Protocol options (model::ProtocolOptions), set by these scenario file keys:\n";
+  for (const scenarios::ProtocolOptionKey& option : scenarios::ProtocolOptionKeys()) {
+    text += fmt::format("  {:<46} default {}: {}\n", option.key, option.default_value, option.meaning);
+  }
+  return text;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"ckptsim: simulate and check Flink's checkpoint protocol for jobs whose tasks finish (FLIP-147)"};
   app.require_subcommand(1);
@@ -217,20 +232,21 @@ int Main(int argc, char** argv) {
   run->add_option("scenario", run_args.scenario,
                   "Built-in scenario name or path to a .yaml file (with --schedule: default the schedule's "
                   "'scenario:')");
-  CLI::Option* run_seed = run->add_option("--seed", run_args.seed, "Seed of the run")->capture_default_str();
+  CLI::Option* run_seed = AddNumber(run, "--seed", &run_args.seed, "Seed of the run")->capture_default_str();
   run->add_option("--variant", run_args.variant, "Protocol variant (flip147, legacy)");
   run->add_option("--trace", run_args.trace, "Write the trace (JSON Lines) to this file");
   run->add_flag("--swarm", run_args.swarm, "Draw the scenario's parameters from the seed (as sweep --swarm)");
   run->add_flag("--json", run_args.json, "Print one JSON summary object");
   run->add_option("--schedule", run_args.schedule,
                   "Drive the run with this schedule file (steps, run/until, expect; see schedules/README.md)");
+  run->footer(ProtocolOptionsHelp());
 
   SweepArgs sweep_args;
   CLI::App* sweep = app.add_subcommand("sweep", "Run many seeds of one or more scenarios in parallel");
   sweep->add_option("scenarios", sweep_args.scenarios, "Built-in scenario names or .yaml paths")->required();
-  sweep->add_option("--seeds", sweep_args.seeds, "Seeds per scenario")->capture_default_str();
-  sweep->add_option("--first-seed", sweep_args.first_seed, "First seed")->capture_default_str();
-  sweep->add_option("--jobs", sweep_args.jobs, "Worker threads (default: cores)");
+  AddNumber<int64_t>(sweep, "--seeds", &sweep_args.seeds, "Seeds per scenario", 1)->capture_default_str();
+  AddNumber(sweep, "--first-seed", &sweep_args.first_seed, "First seed")->capture_default_str();
+  AddNumber(sweep, "--jobs", &sweep_args.jobs, "Worker threads (default: cores)", 0, kJobsMax);
   sweep->add_option("--shard", sweep_args.shard, "Run only shard I of N (I/N, 0-based)");
   sweep->add_option("--variant", sweep_args.variant, "Protocol variant for every scenario");
   sweep->add_flag("--swarm", sweep_args.swarm,
@@ -251,7 +267,10 @@ int Main(int argc, char** argv) {
 
   std::string replay_path;
   bool replay_json = false;
-  CLI::App* replay = app.add_subcommand("replay", "Re-run a trace's decision log and compare its hash");
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Re-run a trace's decision log and compare its hash. Exit 0 when the hash matches and every "
+                "property held, 1 when a property was violated (or an expectation failed) or the replay "
+                "diverged or its hash differs, 2 when the trace cannot be read");
   replay->add_option("trace", replay_path, "Trace file")->required();
   replay->add_flag("--json", replay_json, "Print one JSON summary object");
 
@@ -263,24 +282,20 @@ int Main(int argc, char** argv) {
   shrink->add_option("trace", shrink_path, "Trace of a failing run")->required();
   shrink->add_option("-o,--out", shrink_out, "Where to write the shrunk trace")->required();
   shrink->add_option("--property", shrink_property, "Property to keep failing (default: the first one violated)");
-  shrink->add_option("--max-runs", shrink_max_runs, "Re-simulations allowed")->capture_default_str();
+  AddNumber(shrink, "--max-runs", &shrink_max_runs, "Re-simulations allowed", 1)->capture_default_str();
 
   // Steps are counts of decisions: a minus sign is a mistake, not "unset".
-  const auto step_number = [](const std::string& value) {
-    return value.rfind('-', 0) == 0 ? std::string("must be a step number, 0 or more") : std::string();
-  };
+  constexpr int64_t kStepMin = 0;
   RenderArgs render_args;
   CLI::App* render = app.add_subcommand("render", "Draw a trace: job graph, space-time diagram or checkpoints "
                                                   "(.dot, .svg, .png), or export it for Perfetto");
   render->add_option("trace", render_args.trace, "Trace file")->required();
   render->add_option("--view", render_args.view, "jobgraph | spacetime | checkpoints");
-  render->add_option("--step", render_args.step, "jobgraph: the state after this many decisions (default: the end)")
-      ->check(step_number);
-  render->add_option("--from", render_args.from_step, "spacetime, checkpoints: first step drawn")
-      ->check(step_number);
-  render->add_option("--to", render_args.to_step, "spacetime, checkpoints: last step drawn")
-      ->check(step_number);
-  render->add_option("--max-nodes", render_args.max_nodes, "Node budget of spacetime and checkpoints (0: none)")
+  AddNumber(render, "--step", &render_args.step, "jobgraph: the state after this many decisions (default: the end)",
+            kStepMin);
+  AddNumber(render, "--from", &render_args.from_step, "spacetime, checkpoints: first step drawn", kStepMin);
+  AddNumber(render, "--to", &render_args.to_step, "spacetime, checkpoints: last step drawn", kStepMin);
+  AddNumber(render, "--max-nodes", &render_args.max_nodes, "Node budget of spacetime and checkpoints (0: none)")
       ->capture_default_str();
   render->add_option("--format", render_args.format, "dot | svg | png | perfetto (default: from the -o extension)");
   render->add_option("-o,--out", render_args.out, "Output file (.dot, .svg, .png; .json for perfetto)")->required();
@@ -288,8 +303,8 @@ int Main(int argc, char** argv) {
   TimelineArgs timeline_args;
   CLI::App* timeline = app.add_subcommand("timeline", "Print a trace as a one-line-per-event text timeline");
   timeline->add_option("trace", timeline_args.trace, "Trace file")->required();
-  timeline->add_option("--from", timeline_args.from_step, "First step shown")->check(step_number);
-  timeline->add_option("--to", timeline_args.to_step, "Last step shown")->check(step_number);
+  AddNumber(timeline, "--from", &timeline_args.from_step, "First step shown", kStepMin);
+  AddNumber(timeline, "--to", &timeline_args.to_step, "Last step shown", kStepMin);
   timeline->add_flag("--fold", timeline_args.fold_records, "One line per run of record sends and receives");
   timeline->add_option("-o,--out", timeline_args.out, "Write to this file instead of stdout");
 
@@ -297,7 +312,8 @@ int Main(int argc, char** argv) {
   CLI::App* report = app.add_subcommand("report", "Write a self-contained HTML report of a trace");
   report->add_option("trace", report_args.trace, "Trace file")->required();
   report->add_option("-o,--out", report_args.out, "The .html file to write")->required();
-  report->add_option("--frames", report_args.frames, "Job-graph frames behind the step slider")->capture_default_str();
+  AddNumber(report, "--frames", &report_args.frames, "Job-graph frames behind the step slider", 2)
+      ->capture_default_str();
 
   PlanArgs plan_args;
   CLI::App* plan = app.add_subcommand("plan", "The checkpoint plan the coordinator computes with these subtasks "
@@ -312,15 +328,18 @@ int Main(int argc, char** argv) {
   CLI::App* restore_check = app.add_subcommand(
       "restore-check", "Would Flink restore this run's savepoint (else latest checkpoint) into a changed job?");
   restore_check->add_option("scenario", restore_args.scenario, "The job that took the savepoint")->required();
-  restore_check->add_option("--seed", restore_args.seed, "Seed of its run")->capture_default_str();
+  AddNumber(restore_check, "--seed", &restore_args.seed, "Seed of its run")->capture_default_str();
   restore_check->add_option("--into", restore_args.into, "The changed job (built-in name or .yaml path)")->required();
+  restore_check->add_flag("--allow-non-restored-state", restore_args.allow_non_restored_state,
+                          "Drop the state of operators the changed job does not have instead of refusing "
+                          "(Flink's --allowNonRestoredState)");
   restore_check->add_flag("--json", restore_args.json, "Print one JSON object");
 
   StepArgs step_args;
   CLI::App* step = app.add_subcommand("step", "Step through a run interactively: pick enabled actions by number "
                                               "(commands from standard input; 'h' lists them)");
   step->add_option("scenario", step_args.scenario, "Built-in scenario name or path to a .yaml file")->required();
-  step->add_option("--seed", step_args.seed, "Seed of the scheduler's random steps ('r N')")->capture_default_str();
+  AddNumber(step, "--seed", &step_args.seed, "Seed of the scheduler's random steps ('r N')")->capture_default_str();
   step->add_option("--variant", step_args.variant, "Protocol variant (flip147, legacy)");
 
   CheckArgs check_args;
@@ -357,7 +376,7 @@ int Main(int argc, char** argv) {
                                             "subtask), to cut and edit");
   from_trace->add_option("trace", from_trace_args.trace, "Trace file")->required();
   from_trace->add_option("-o,--out", from_trace_args.out, "Write the schedule here (default: standard output)");
-  from_trace->add_option("--steps", from_trace_args.steps, "Only the first N decisions");
+  AddNumber(from_trace, "--steps", &from_trace_args.steps, "Only the first N decisions", kStepMin);
 
   ImportPlanArgs import_args;
   CLI::App* import_plan = app.add_subcommand("import-plan", "Turn a Flink JSON execution plan into a scenario file");
@@ -393,10 +412,7 @@ int Main(int argc, char** argv) {
   if (sweep->parsed()) return SweepCommand(sweep_args);
   if (merge->parsed()) return MergeCommand(merge_files, merge_json);
   if (replay->parsed()) return ReplayCommandMain(replay_path, replay_json);
-  if (shrink->parsed()) {
-    if (shrink_max_runs < 1) return UsageError("--max-runs must be at least 1");
-    return ShrinkCommand(shrink_path, shrink_out, shrink_property, shrink_max_runs);
-  }
+  if (shrink->parsed()) return ShrinkCommand(shrink_path, shrink_out, shrink_property, shrink_max_runs);
   if (render->parsed()) return RenderCommand(render_args);
   if (timeline->parsed()) return TimelineCommand(timeline_args);
   if (report->parsed()) return ReportCommand(report_args);
@@ -405,14 +421,22 @@ int Main(int argc, char** argv) {
   if (step->parsed()) return StepCommand(step_args);
   if (check->parsed()) return CheckCommand(check_args);
   if (import_plan->parsed()) return ImportPlanCommand(import_args);
-  if (from_trace->parsed()) {
-    if (from_trace_args.steps < -1) return UsageError("--steps must not be negative");
-    return ScheduleFromTraceCommand(from_trace_args);
-  }
+  if (from_trace->parsed()) return ScheduleFromTraceCommand(from_trace_args);
   return UsageError("no subcommand");
 }
 
 }  // namespace
 }  // namespace ckptsim::cli
 
-int main(int argc, char** argv) { return ckptsim::cli::Main(argc, argv); }
+// An exception that escapes a subcommand (std::bad_alloc, say) is a broken
+// promise of the harness, not a crash: one line and exit 3.
+int main(int argc, char** argv) {
+  try {
+    return ckptsim::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ckptsim: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "ckptsim: internal error: an unknown exception\n");
+  }
+  return ckptsim::cli::kExitInternal;
+}

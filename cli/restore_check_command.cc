@@ -1,14 +1,17 @@
 // ckptsim restore-check OLD --seed N --into NEW: would Flink restore the
 // savepoint (or latest checkpoint) of a run of OLD into NEW's job graph?
 // It runs OLD, takes its latest savepoint (else its latest completed
-// checkpoint), and applies Flink's VertexFinishedStateChecker rules
-// (model/restore_check.h) to NEW, operators matched by name. Exit 0 when
-// the restore is legal, 1 when it is refused (with the rule), 2 on bad input.
-// Running the restored job in the changed graph is not modelled yet.
+// checkpoint), and applies Flink's two checks to NEW, operators matched by
+// name (model/restore_check.h): state must have an operator to go to unless
+// --allow-non-restored-state drops it (Checkpoints.loadAndValidateCheckpoint),
+// and the VertexFinishedStateChecker rules. Exit 0 when the restore is legal,
+// 1 when it is refused (with the rule), 2 on bad input. To run the restored
+// job, a scenario gives stop_with_savepoint.resume_into.
 #include <memory>
 #include <span>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -56,9 +59,18 @@ int RestoreCheckCommand(const RestoreCheckArgs& args) {
                                   args.scenario, args.seed));
   }
   const std::vector<model::OperatorFinishedStatus> statuses = model::OperatorStatuses(*old_config.graph, *snapshot);
-  const std::optional<std::string> refusal = model::CheckFinishedStateTopology(*new_config.graph, statuses);
+  // Flink's order: state without an operator to go to first, then the topology.
+  const std::optional<std::string> unmapped_refusal = model::CheckNonRestoredState(
+      *old_config.graph, *snapshot, *new_config.graph, args.allow_non_restored_state);
+  const std::vector<model::OperatorSpec> dropped =
+      unmapped_refusal ? std::vector<model::OperatorSpec>{}
+                       : model::NonRestoredStateOperators(*old_config.graph, *snapshot, *new_config.graph);
+  const std::optional<std::string> topology_refusal = model::CheckFinishedStateTopology(*new_config.graph, statuses);
+  const std::optional<std::string> refusal = unmapped_refusal ? unmapped_refusal : topology_refusal;
   const std::string what = fmt::format("{} {}", snapshot->kind == model::CheckpointKind::kSyncSavepoint
                                                     ? "savepoint" : "checkpoint", snapshot->id);
+  std::vector<std::string> dropped_names;
+  for (const model::OperatorSpec& op : dropped) dropped_names.push_back(op.name);
   if (args.json) {
     nlohmann::ordered_json operators = nlohmann::ordered_json::object();
     for (const auto& s : statuses) operators[s.operator_name] = StatusName(s.status);
@@ -67,6 +79,10 @@ int RestoreCheckCommand(const RestoreCheckArgs& args) {
                                               {"into", new_config.scenario_name},
                                               {"restore_point", what},
                                               {"operators", operators},
+                                              {"allow_non_restored_state", args.allow_non_restored_state},
+                                              {"dropped_state", dropped_names},
+                                              {"non_restored_state_refusal", unmapped_refusal.value_or("")},
+                                              {"finished_state_refusal", topology_refusal.value_or("")},
                                               {"legal", !refusal.has_value()},
                                               {"refusal", refusal.value_or("")}}
                            .dump());
@@ -74,11 +90,20 @@ int RestoreCheckCommand(const RestoreCheckArgs& args) {
     fmt::print("{} seed {} ({} steps): restoring {} into {}\n", old_config.scenario_name, args.seed, result.steps,
                what, new_config.scenario_name);
     for (const auto& s : statuses) fmt::print("  {:<24} {}\n", s.operator_name, StatusName(s.status));
-    if (refusal) {
-      fmt::print("refused: {}\n", *refusal);
+    if (unmapped_refusal) {
+      fmt::print("refused: {}\n", *unmapped_refusal);
+    } else if (!dropped_names.empty()) {
+      fmt::print("non-restored-state check passed: the state of {} is dropped (--allow-non-restored-state)\n",
+                 fmt::join(dropped_names, ", "));
     } else {
-      fmt::print("legal: Flink's finished-state check accepts this restore\n");
+      fmt::print("non-restored-state check passed\n");
     }
+    if (topology_refusal) {
+      fmt::print("refused: {}\n", *topology_refusal);
+    } else {
+      fmt::print("finished-state check passed\n");
+    }
+    if (!refusal) fmt::print("legal: Flink accepts this restore\n");
   }
   return refusal ? kExitViolation : kExitOk;
 }

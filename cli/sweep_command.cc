@@ -1,15 +1,21 @@
 // `ckptsim sweep` and `ckptsim merge`: both summarise run lines with one
 // SweepSummary, so a merge of shards prints what one machine would.
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -18,6 +24,7 @@
 #include "cli/sweep_summary.h"
 #include "model/check.h"
 #include "simulator/sweep.h"
+#include "visualizer/graphviz.h"
 
 namespace ckptsim::cli {
 namespace {
@@ -121,10 +128,77 @@ Json WithThroughput(Json summary, std::optional<simulator::SweepTotals> totals) 
   return summary;
 }
 
+// SIGINT and SIGTERM during a sweep: no new seed starts, the runs in
+// progress finish and are written, and the summary of what was done is
+// printed with the command that resumes the sweep.
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void OnStopSignal(int signal) {
+  stop_signal = signal;
+  stop_requested.store(true);
+}
+
+// Catches SIGINT and SIGTERM for its lifetime. SA_RESETHAND: a second signal
+// ends the process at once. A SIGINT the shell ignores (a background job) stays ignored.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction action {};
+    action.sa_handler = OnStopSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, nullptr, &old_interrupt_);
+    if (old_interrupt_.sa_handler != SIG_IGN) sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, &old_terminate_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_interrupt_, nullptr);
+    sigaction(SIGTERM, &old_terminate_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_interrupt_ {};
+  struct sigaction old_terminate_ {};
+};
+
+// `text` as one shell word.
+std::string ShellWord(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@%+") ==
+                           std::string::npos) {
+    return text;
+  }
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that continues an interrupted sweep from its --out file.
+std::string ResumeCommand(const SweepArgs& args) {
+  std::vector<std::string> words = {"ckptsim", "sweep"};
+  for (const std::string& scenario : args.scenarios) words.push_back(ShellWord(scenario));
+  words.insert(words.end(), {"--seeds", std::to_string(args.seeds)});
+  if (args.first_seed != 1) words.insert(words.end(), {"--first-seed", std::to_string(args.first_seed)});
+  if (!args.shard.empty()) words.insert(words.end(), {"--shard", ShellWord(args.shard)});
+  if (!args.variant.empty()) words.insert(words.end(), {"--variant", ShellWord(args.variant)});
+  if (args.swarm) words.push_back("--swarm");
+  if (args.stop_on_first) words.push_back("--stop-on-first");
+  if (!args.report_dir.empty()) words.insert(words.end(), {"--report-dir", ShellWord(args.report_dir)});
+  words.insert(words.end(), {"--out", ShellWord(args.out), "--resume"});
+  return fmt::format("{}", fmt::join(words, " "));
+}
+
 }  // namespace
 
 int SweepCommand(const SweepArgs& args) {
   if (args.seeds < 1) return UsageError("--seeds must be at least 1");
+  if (args.first_seed > std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(args.seeds - 1)) {
+    return UsageError(fmt::format("--first-seed {} with --seeds {}: the last seed would be past {}", args.first_seed,
+                                  args.seeds, std::numeric_limits<uint64_t>::max()));
+  }
   simulator::SweepOptions options{.seeds = args.seeds,
                                   .first_seed = args.first_seed,
                                   .stop_on_first = args.stop_on_first,
@@ -136,6 +210,14 @@ int SweepCommand(const SweepArgs& args) {
   if (args.resume && args.out.empty()) return UsageError("--resume needs --out FILE.jsonl, the file to resume");
   std::vector<simulator::RunConfig> configs;
   if (std::string error; !LoadScenarios(args, &configs, &error)) return UsageError(error);
+  // The reports are drawn by Graphviz after the sweep: find out now, not after the runs.
+  if (!args.report_dir.empty()) {
+    std::string image;
+    std::string error;
+    if (!visualizer::RunDot("digraph{}", visualizer::ImageFormat::kSvg, &image, &error)) {
+      return UsageError("--report-dir " + args.report_dir + ": " + error);
+    }
+  }
 
   SweepSummary summary;
   int64_t resumed_lines = 0;
@@ -145,8 +227,12 @@ int SweepCommand(const SweepArgs& args) {
   }
   const int64_t resumed_runs = summary.runs();
   const bool stop_now = args.stop_on_first && summary.failing_runs() > 0;
-  options.skip = [&](size_t c, uint64_t seed) { return stop_now || summary.Contains(KeyOf(configs[c], args.swarm, seed)); };
-  const int64_t planned = static_cast<int64_t>(simulator::PlanSweep(configs.size(), options).size());
+  if (args.resume) {
+    options.skip = [&](size_t c, uint64_t seed) {
+      return stop_now || summary.Contains(KeyOf(configs[c], args.swarm, seed));
+    };
+  }
+  const int64_t planned = simulator::CountSweep(configs.size(), options);
 
   std::FILE* out = nullptr;
   if (!args.out.empty()) {
@@ -163,7 +249,9 @@ int SweepCommand(const SweepArgs& args) {
     std::string text;
     std::optional<RunLine> line;
   };
-  std::vector<std::unique_ptr<Rendered>> rendered(static_cast<size_t>(planned));
+  // Only runs finished but not yet reported are here (RunSweep bounds them).
+  std::mutex rendered_mutex;
+  std::map<size_t, std::unique_ptr<Rendered>> rendered;
   auto prepare = [&](const simulator::SweepItem& item) {
     auto result = std::make_unique<Rendered>();
     const Json json = RunToJson(item.config(configs), args.scenarios[item.scenario], item.result);
@@ -172,13 +260,25 @@ int SweepCommand(const SweepArgs& args) {
     if (!result->line) model::SetCheckContext("a run line this ckptsim wrote does not read back: " + problem);
     CKPTSIM_CHECK(result->line.has_value());
     result->text = json.dump() + "\n";
+    const std::lock_guard<std::mutex> lock(rendered_mutex);
     rendered[item.index] = std::move(result);
   };
   int64_t done = 0;
-  bool write_failed = false;
+  std::string write_error;  // the first failed write of --out; the sweep stops there
   std::vector<FailedRun> failed;  // for --report-dir, in (scenario, seed) order
+  // A signal or a failed write stops the sweep (stop_signal tells which).
+  stop_requested.store(false);
+  stop_signal = 0;
+  options.cancel = &stop_requested;
   auto on_result = [&](const simulator::SweepItem& item) {
-    const std::unique_ptr<Rendered> run = std::move(rendered[item.index]);
+    std::unique_ptr<Rendered> run;
+    {
+      const std::lock_guard<std::mutex> lock(rendered_mutex);
+      const auto it = rendered.find(item.index);
+      CKPTSIM_CHECK(it != rendered.end());
+      run = std::move(it->second);
+      rendered.erase(it);
+    }
     const RunLine& line = *run->line;
     if (!args.report_dir.empty() && !line.failure.empty()) failed.push_back({item.config(configs), item.seed});
     ++done;
@@ -189,18 +289,32 @@ int SweepCommand(const SweepArgs& args) {
       model::SetCheckContext(error);
       CKPTSIM_CHECK(false);  // skipped runs are never run again
     }
-    if (out != nullptr) {
+    if (out != nullptr && write_error.empty()) {
       const std::string& text = run->text;
-      if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) write_failed = true;
+      if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) {
+        write_error = fmt::format("{}: cannot write run line {}: {}", args.out, resumed_lines + done,
+                                  std::strerror(errno));
+        stop_requested.store(true);
+      }
     }
     progress.Update(done, summary.failing_runs());
   };
-  const simulator::SweepTotals totals = simulator::RunSweep(configs, options, on_result, prepare);
+  simulator::SweepTotals totals;
+  {
+    const StopSignals signals;
+    totals = simulator::RunSweep(configs, options, on_result, prepare);
+  }
   progress.Finish();
-  if (out != nullptr && std::fclose(out) != 0) write_failed = true;
+  if (out != nullptr && std::fclose(out) != 0 && write_error.empty()) {
+    write_error = fmt::format("{}: cannot write the run lines: {}", args.out, std::strerror(errno));
+  }
+  if (!write_error.empty()) return UsageError(write_error);
+  const int signal = stop_signal;
 
   if (args.json) {
-    fmt::print("{}\n", WithThroughput(summary.ToJson(), totals).dump());
+    Json object = WithThroughput(summary.ToJson(), totals);
+    if (signal != 0) object["interrupted"] = signal == SIGINT ? "SIGINT" : "SIGTERM";
+    fmt::print("{}\n", object.dump());
   } else {
     std::string resumed;
     if (args.resume) resumed = fmt::format("; {} run(s) resumed from {}", resumed_runs, args.out);
@@ -208,12 +322,21 @@ int SweepCommand(const SweepArgs& args) {
                options.jobs, args.variant.empty() ? "as in each scenario" : args.variant,
                args.swarm ? ", swarm" : "", resumed);
     fmt::print("{}", summary.ToText());
-    if (totals.runs < planned) {
+    if (totals.runs < planned && signal == 0) {
       fmt::print("stopped at the first violation: {} of {} planned run(s) made\n", totals.runs, planned);
     }
     PrintThroughput(totals);
   }
-  if (write_failed) return UsageError(fmt::format("{}: writing the run lines failed: {}", args.out, std::strerror(errno)));
+  if (signal != 0) {
+    const std::string name = signal == SIGINT ? "SIGINT" : "SIGTERM";
+    std::string resume = out != nullptr ? "resume: " + ResumeCommand(args)
+                                        : std::string("nothing to resume from: give --out FILE.jsonl to make a sweep "
+                                                      "resumable");
+    // In --json mode stdout holds only the summary object.
+    fmt::print(args.json ? stderr : stdout, "interrupted by {}: {} of {} planned run(s) made\n{}\n", name,
+               totals.runs, planned, resume);
+    return 128 + signal;
+  }
   if (std::string error; !failed.empty() && !WriteSweepReports(failed, args.report_dir, &error)) return UsageError(error);
   return summary.failing_runs() > 0 ? kExitViolation : kExitOk;
 }

@@ -309,7 +309,8 @@ void EndLogs(Transition& t) {
 }
 
 // Section 7: the stop's savepoint restored into the job's new version. The
-// topology check runs first (Flink runs it for a user-chosen savepoint); if
+// non-restored-state and topology checks run first (Flink runs them for a
+// user-chosen savepoint); if
 // it refuses, the new version never starts and the job stays stopped. Else
 // the old version's subtasks and channels are gone: the new ones start from
 // the savepoint redistributed for them, the store's transactions move to the
@@ -319,8 +320,11 @@ void ResumeIntoChangedJob(System& system, std::vector<Event>& events) {
   const auto savepoint = system.coordinator.latest_savepoint;
   CKPTSIM_CHECK(savepoint && system.resume_graph && !system.graph_change);
   auto change = std::make_shared<GraphChange>();
-  std::optional<std::string> refusal =
-      MatchJobGraphs(system.graph, system.resume_graph, change.get(), savepoint.get());
+  std::optional<std::string> refusal = MatchJobGraphs(system.graph, system.resume_graph, change.get());
+  if (!refusal) {
+    refusal = CheckNonRestoredState(*system.graph, *savepoint, *system.resume_graph,
+                                    system.options.allow_non_restored_state);
+  }
   if (!refusal) refusal = CheckFinishedStateTopology(*system.resume_graph, OperatorStatuses(*system.graph, *savepoint));
   if (refusal) {
     system.resume_refusal = *refusal;

@@ -21,9 +21,6 @@ int ChunkOwner(size_t element, size_t count, int parallelism) {
   return static_cast<int>(longer + (element - longer * (base + 1)) / base);
 }
 
-// Every operator has some state in a savepoint except a stateless map.
-bool KeepsState(OperatorKind kind) { return kind != OperatorKind::kMap; }
-
 std::optional<std::string> IndexOperators(const JobGraph& graph, std::string_view which,
                                           std::map<std::string_view, OperatorRef>* out) {
   for (size_t v = 0; v < graph.vertices().size(); ++v) {
@@ -144,7 +141,7 @@ OperatorState Assign(const GraphChange& change, OperatorKind kind, const std::ve
 }  // namespace
 
 std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, std::shared_ptr<const JobGraph> to,
-                                          GraphChange* out, const CompletedCheckpoint* savepoint) {
+                                          GraphChange* out) {
   CKPTSIM_CHECK(from && to && out);
   std::map<std::string_view, OperatorRef> old_operators;
   std::map<std::string_view, OperatorRef> new_operators;
@@ -167,16 +164,6 @@ std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, 
         return fmt::format(
             "operator '{}' ({}) is not in the new job; ckptsim keeps every source and sink across versions, so "
             "that records and transactions stay attributable",
-            op.name, Name(op.kind));
-      }
-      // Flink skips a fully finished operator's empty state, and refuses any
-      // other state it cannot assign (Checkpoints.loadAndValidateCheckpoint).
-      if (!found.found() && KeepsState(op.kind) && savepoint != nullptr &&
-          savepoint->vertex_status[v] != VertexFinishedStatus::kFullyFinished) {
-        return fmt::format(
-            "operator '{}' ({}) has state in the savepoint but the new job has no operator of that name; Flink "
-            "refuses such a restore unless the operator is fully finished or the state is dropped "
-            "(--allowNonRestoredState, not modelled)",
             op.name, Name(op.kind));
       }
       if (found.found() && IsSource(op.kind)) {

@@ -61,15 +61,14 @@ struct GraphChange {
   std::shared_ptr<const CompletedCheckpoint> redistributed;
 };
 
-// Whether a savepoint of `from` can be restored into `to`: operator names
+// Whether ckptsim can move a savepoint of `from` into `to`: operator names
 // are unique in both; every source and sink of `from` is in `to` (sources with
-// their kind, parallelism and records); every operator of `from` is in `to`
-// with its kind, except maps and, given `savepoint`, operators it records as
-// fully finished (Flink skips their empty state; without a savepoint, at load
-// time, that is left to the resume). Fills `out` and returns nullopt, or
-// returns a one-line reason.
+// their kind, parallelism and records); an operator in both has one kind.
+// Fills `out` and returns nullopt, or returns a one-line reason. State of an
+// operator `to` lacks is Flink's business, and needs the savepoint: the resume
+// runs CheckNonRestoredState (restore_check.h) after this.
 std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, std::shared_ptr<const JobGraph> to,
-                                          GraphChange* out, const CompletedCheckpoint* savepoint = nullptr);
+                                          GraphChange* out);
 
 // Reorders the new version's vertices (edges follow) so that each source of
 // `from` keeps its vertex index: a record's key is a function of its source's

@@ -54,10 +54,14 @@ struct ProtocolOptions {
   // checkpoint taken before they arrived. Off: current Flink, which tags them
   // with the writer's last known checkpoint id + 1 (PROTOCOL.md section 8).
   bool sink_v2_end_of_input_sentinel = false;
+  // --allowNonRestoredState (execution.savepoint.ignore-unclaimed-state): a
+  // restore into a new version drops the state of operators it no longer has
+  // instead of refusing (model/restore_check.h, CheckNonRestoredState).
+  bool allow_non_restored_state = false;
   bool operator==(const ProtocolOptions&) const = default;
   CKPTSIM_FIELD_LIST(ProtocolOptions, variant, checkpointing_enabled, checkpoints_after_tasks_finish,
                      immediate_final_checkpoint, max_concurrent_checkpoints, checkpoint_mode, failover_strategy,
-                     restart_attempts, sink_v2_end_of_input_sentinel)
+                     restart_attempts, sink_v2_end_of_input_sentinel, allow_non_restored_state)
 };
 
 // The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish

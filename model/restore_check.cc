@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -159,6 +160,39 @@ std::optional<std::string> CheckFinishedStateTopology(const RestoreTopology& new
     }
   }
   return std::nullopt;
+}
+
+std::vector<OperatorSpec> NonRestoredStateOperators(const JobGraph& from, const CompletedCheckpoint& checkpoint,
+                                                    const JobGraph& to) {
+  CKPTSIM_CHECK(checkpoint.vertex_status.size() == from.vertices().size());
+  std::set<std::string_view> new_names;
+  for (const VertexInfo& vertex : to.vertices()) {
+    for (const OperatorSpec& op : vertex.operators) new_names.insert(op.name);
+  }
+  std::vector<OperatorSpec> out;
+  for (size_t v = 0; v < from.vertices().size(); ++v) {
+    // A fully finished vertex's operators left no state behind: Flink skips them.
+    if (checkpoint.vertex_status[v] == VertexFinishedStatus::kFullyFinished) continue;
+    for (const OperatorSpec& op : from.vertices()[v].operators) {
+      if (op.kind == OperatorKind::kMap || new_names.contains(op.name)) continue;  // a map keeps no state
+      out.push_back(op);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> CheckNonRestoredState(const JobGraph& from, const CompletedCheckpoint& checkpoint,
+                                                 const JobGraph& to, bool allow_non_restored_state) {
+  if (allow_non_restored_state) return std::nullopt;
+  const std::vector<OperatorSpec> unmapped = NonRestoredStateOperators(from, checkpoint, to);
+  if (unmapped.empty()) return std::nullopt;
+  return fmt::format(
+      "cannot restore {} {}: operator '{}' ({}) has state in it but is not in the new job, so its state cannot be "
+      "mapped to the new job; to drop that state, allow non-restored state (restore-check "
+      "--allow-non-restored-state, scenario key stop_with_savepoint.allow_non_restored_state; Flink's "
+      "--allowNonRestoredState)",
+      checkpoint.kind == CheckpointKind::kSyncSavepoint ? "savepoint" : "checkpoint", checkpoint.id,
+      unmapped.front().name, Name(unmapped.front().kind));
 }
 
 }  // namespace ckptsim::model

@@ -12,8 +12,8 @@
 //    and no all-running POINTWISE predecessor; a predecessor connected by
 //    edges of both kinds counts as ALL_TO_ALL.
 // Operators of the new graph the savepoint does not mention are all running;
-// operators the savepoint mentions but the new graph lacks are ignored (what
-// happens to their state is not this check's business). A name the savepoint
+// operators the savepoint mentions but the new graph lacks are left to the
+// non-restored-state check below, which Flink runs first. A name the savepoint
 // lists twice with different statuses is refused, as it cannot say which one
 // the new graph's operator is; Flink's operator ids cannot collide, but our
 // operator names are not checked for uniqueness. Flink runs the check
@@ -66,6 +66,27 @@ std::optional<std::string> CheckFinishedStateTopology(const JobGraph& new_graph,
                                                       const std::vector<OperatorFinishedStatus>& statuses);
 std::optional<std::string> CheckFinishedStateTopology(const RestoreTopology& new_graph,
                                                       const std::vector<OperatorFinishedStatus>& statuses);
+
+// Flink's non-restored-state rule (Checkpoints.loadAndValidateCheckpoint),
+// checked before the topology: state in the checkpoint must have an operator
+// of the same name in the new graph to go to. An operator without one is
+// skipped if its state is empty: a stateless map, or any operator of a vertex
+// the checkpoint records fully finished (Flink keeps no state for those);
+// otherwise the restore is refused unless the user allows non-restored state
+// (Flink's --allowNonRestoredState, execution.savepoint.ignore-unclaimed-state),
+// which drops that state.
+
+// The operators of `from` whose state in `checkpoint` the new graph has no
+// operator for, in vertex order, head first.
+// REQUIRES: `checkpoint` was taken on `from`.
+std::vector<OperatorSpec> NonRestoredStateOperators(const JobGraph& from, const CompletedCheckpoint& checkpoint,
+                                                    const JobGraph& to);
+
+// nullopt when every state of `checkpoint` maps onto `to` or
+// `allow_non_restored_state` drops what does not; else a one-line refusal
+// naming the checkpoint, the first such operator and the option that allows it.
+std::optional<std::string> CheckNonRestoredState(const JobGraph& from, const CompletedCheckpoint& checkpoint,
+                                                 const JobGraph& to, bool allow_non_restored_state);
 
 }  // namespace ckptsim::model
 

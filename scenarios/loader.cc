@@ -31,8 +31,8 @@ using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
 LoadResult LoadFile(const std::string& path, int depth);
 
 constexpr std::array<std::string_view, 14> kTopLevelKeys{
-    "name",   "description", "variant",  "vertices",            "edges",  "checkpointing",
-    "timing", "faults",      "recovery", "stop_with_savepoint", "limits", "expect", "swarm", "check"};
+    "name",   "description", "variant",  "vertices",            "edges",    "checkpointing", "timing",
+    "faults", "recovery",    "stop_with_savepoint", "protocol", "limits",   "expect",        "swarm", "check"};
 
 // A job with an unbounded source reaches FINISHED only through a stop.
 void CheckTerminationIsPossible(MapReader& top, const simulator::RunConfig& config, const GraphLines& lines) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 namespace ckptsim::scenarios {
@@ -40,9 +41,33 @@ constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
                                                      "fault_phase_start_ticks", "fault_phase_ticks"};
 constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
 // `resume_into` (the job's new version) is read by the loader, which knows the file's folder.
-constexpr std::array<std::string_view, 6> kStopKeys{"at_tick", "drain", "resume", "resume_after_ticks",
-                                                    "retry_after_ticks", "resume_into"};
+constexpr std::array<std::string_view, 7> kStopKeys{"at_tick",           "drain",
+                                                    "resume",            "resume_after_ticks",
+                                                    "retry_after_ticks", "resume_into",
+                                                    "allow_non_restored_state"};
+// Protocol behaviour that is neither checkpointing nor recovery configuration.
+constexpr std::array<std::string_view, 1> kProtocolKeys{"sink_v2_end_of_input_sentinel"};
 constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
+
+constexpr std::array<ProtocolOptionKey, 10> kProtocolOptionKeys{{
+    {"variant", "variant", "flip147", "flip147 (Flink 1.15+) or legacy (pre-1.14 termination); also --variant"},
+    {"checkpointing_enabled", "checkpointing.enabled", "true", "off: no checkpoint is ever triggered"},
+    {"checkpoints_after_tasks_finish", "checkpointing.checkpoints_after_tasks_finish", "true",
+     "execution.checkpointing.checkpoints-after-tasks-finish"},
+    {"immediate_final_checkpoint", "checkpointing.immediate_final_checkpoint", "true",
+     "trigger a checkpoint once every subtask reported end of data (FLINK-28386)"},
+    {"max_concurrent_checkpoints", "checkpointing.max_concurrent", "1",
+     "execution.checkpointing.max-concurrent-checkpoints, >= 1"},
+    {"checkpoint_mode", "checkpointing.mode", "aligned", "aligned or unaligned barriers"},
+    {"failover_strategy", "recovery.strategy", "region", "region or full restart after a failure"},
+    {"restart_attempts", "recovery.restarts_max", "10", "restarts before the job fails for good, >= 0"},
+    {"sink_v2_end_of_input_sentinel", "protocol.sink_v2_end_of_input_sentinel", "false",
+     "Sink V2 end-of-input committables as before FLINK-37605 (EOI sentinel, committed on any notify)"},
+    {"allow_non_restored_state", "stop_with_savepoint.allow_non_restored_state", "false",
+     "a resume into a new version drops state it has no operator for (--allowNonRestoredState)"},
+}};
+static_assert(kProtocolOptionKeys.size() == std::tuple_size_v<decltype(model::ProtocolOptions::StateFields())>,
+              "every ProtocolOptions field needs a scenario key");
 constexpr std::array<std::string_view, 1> kExpectKeys{"terminates"};
 constexpr std::array<std::string_view, 11> kCheckKeys{"records",
                                                      "unbounded_log_records",
@@ -175,10 +200,11 @@ void ReadRecovery(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig
   ReadRange(section, "restart_delay_ticks", &config->timing.restart_delay_ticks);
 }
 
-void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::StopWithSavepoint* stop) {
+void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config) {
   std::optional<Located> value = top.Find("stop_with_savepoint");
   if (!value) return;
   MapReader section(*value, "stop_with_savepoint", kStopKeys, diagnostics);
+  simulator::StopWithSavepoint* stop = &config->stop;
   stop->enabled = true;
   if (auto at_tick = section.Require("at_tick")) {
     if (auto ticks = section.Int(*at_tick, kTicks)) stop->at_tick = *ticks;
@@ -187,6 +213,14 @@ void ReadStopWithSavepoint(MapReader& top, Diagnostics* diagnostics, simulator::
   section.Read("resume", &stop->resume);
   section.Read("resume_after_ticks", kTicks, &stop->resume_after_ticks);
   section.Read("retry_after_ticks", kTicks, &stop->retry_after_ticks);
+  section.Read("allow_non_restored_state", &config->protocol.allow_non_restored_state);
+}
+
+void ReadProtocol(MapReader& top, Diagnostics* diagnostics, model::ProtocolOptions* protocol) {
+  std::optional<Located> value = top.Find("protocol");
+  if (!value) return;
+  MapReader section(*value, "protocol", kProtocolKeys, diagnostics);
+  section.Read("sink_v2_end_of_input_sentinel", &protocol->sink_v2_end_of_input_sentinel);
 }
 
 void ReadLimits(MapReader& top, Diagnostics* diagnostics, simulator::Limits* limits) {
@@ -228,6 +262,8 @@ void ReadExpectations(MapReader& top, Diagnostics* diagnostics, simulator::Expec
 
 }  // namespace
 
+std::span<const ProtocolOptionKey> ProtocolOptionKeys() { return kProtocolOptionKeys; }
+
 std::optional<simulator::TickRange> ReadRangeValue(MapReader& section, const Located& value, IntBounds bounds) {
   if (!value.node.IsSequence()) {
     std::optional<int64_t> number = section.Int(value, bounds);
@@ -259,7 +295,8 @@ void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConf
   ReadTiming(top, diagnostics, &config->timing);
   ReadFaults(top, diagnostics, &config->faults);
   ReadRecovery(top, diagnostics, config);
-  ReadStopWithSavepoint(top, diagnostics, &config->stop);
+  ReadStopWithSavepoint(top, diagnostics, config);
+  ReadProtocol(top, diagnostics, &config->protocol);
   ReadLimits(top, diagnostics, &config->limits);
   ReadExpectations(top, diagnostics, &config->expect);
   ReadCheck(top, diagnostics, &config->check);

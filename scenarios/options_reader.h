@@ -1,5 +1,6 @@
 // Reading the run settings of a scenario file: `variant`, `checkpointing`,
-// `timing`, `faults`, `recovery`, `stop_with_savepoint`, `limits` and `expect`.
+// `timing`, `faults`, `recovery`, `stop_with_savepoint`, `protocol`, `limits`
+// and `expect`.
 //
 // Every section is optional, and so is every key in it except the `at_tick`
 // of `stop_with_savepoint`; what a file leaves out keeps the defaults of
@@ -9,6 +10,9 @@
 #ifndef CKPTSIM_SCENARIOS_OPTIONS_READER_H_
 #define CKPTSIM_SCENARIOS_OPTIONS_READER_H_
 
+#include <span>
+#include <string_view>
+
 #include "scenarios/yaml_reader.h"
 #include "simulator/run_config.h"
 
@@ -17,6 +21,18 @@ namespace ckptsim::scenarios {
 // Fills config->protocol, timing, faults, stop, limits and expect from the
 // top-level mapping of a scenario file (`recovery` fills protocol and timing).
 void ReadRunOptions(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config);
+
+// Where a scenario file sets one field of model::ProtocolOptions.
+struct ProtocolOptionKey {
+  std::string_view field;          // the member of model::ProtocolOptions
+  std::string_view key;            // `section.key` (or a top-level key) in a scenario file
+  std::string_view default_value;  // as written in a file
+  std::string_view meaning;        // one short phrase
+};
+
+// One entry per field of model::ProtocolOptions, in the order of its field
+// list (a static check keeps them in step). `run --help` prints it.
+std::span<const ProtocolOptionKey> ProtocolOptionKeys();
 
 // `[min, max]` with min <= max, or a single number n for [n, n], each within
 // `bounds`; nullopt after reporting why not. Tick ranges and swarm ranges.

@@ -119,7 +119,9 @@ Json ConfigToJson(const RunConfig& config) {
         {"drain", config.stop.drain},
         {"resume", config.stop.resume},
         {"resume_after_ticks", config.stop.resume_after_ticks},
-        {"retry_after_ticks", config.stop.retry_after_ticks}}},
+        {"retry_after_ticks", config.stop.retry_after_ticks},
+        {"allow_non_restored_state", config.protocol.allow_non_restored_state}}},
+      {"protocol", {{"sink_v2_end_of_input_sentinel", p.sink_v2_end_of_input_sentinel}}},
       {"limits",
        {{"max_steps", config.limits.max_steps},
         {"max_ticks", config.limits.max_ticks},
@@ -189,8 +191,15 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.stop.resume = s.at("resume").get<bool>();
     config.stop.resume_after_ticks = s.at("resume_after_ticks").get<int64_t>();
     config.stop.retry_after_ticks = s.at("retry_after_ticks").get<int64_t>();
+    // Absent from traces written before the option existed, which ran without it.
+    config.protocol.allow_non_restored_state = s.value("allow_non_restored_state", false);
     if (s.contains("resume_into")) {
       config.stop.resume_into = GraphFromJson(s.at("resume_into"), &config.stop.resume_into_spec);
+    }
+    // Traces written before the `protocol` section ran with its defaults.
+    if (json.contains("protocol")) {
+      config.protocol.sink_v2_end_of_input_sentinel =
+          json.at("protocol").value("sink_v2_end_of_input_sentinel", false);
     }
     config.limits.max_steps = json.at("limits").at("max_steps").get<int64_t>();
     config.limits.max_ticks = json.at("limits").at("max_ticks").get<int64_t>();

@@ -4,9 +4,17 @@
 // offset from the first seed is I modulo N, so N machines split one sweep.
 // With `swarm`, every run draws its own parameters (simulator/swarm.h) from
 // its seed, on the worker thread that runs it.
+//
+// Memory does not grow with the number of seeds planned: runs are handed out
+// one at a time, and only the results of a bounded window of runs that
+// finished ahead of an earlier one wait to be reported. A sweep can be
+// cancelled (a signal, a failed write): it takes no new seed, lets the runs
+// in progress finish and reports them, so what it reported is a prefix of
+// its plan that `--resume` continues.
 #ifndef CKPTSIM_SIMULATOR_SWEEP_H_
 #define CKPTSIM_SIMULATOR_SWEEP_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,8 +34,14 @@ struct SweepOptions {
   bool stop_on_first = false;  // stop scheduling new runs after a violation
   bool swarm = false;          // each run draws its parameters with DrawSwarm
   // Runs for which this returns true are left out (already done: --resume).
-  // Called before any run starts, from the calling thread.
+  // Called while runs are handed out, one call at a time.
   std::function<bool(size_t scenario, uint64_t seed)> skip;
+  // Once this is true no new run starts (may be set by a signal handler, or
+  // by on_result); null: never.
+  const std::atomic<bool>* cancel = nullptr;
+  // Finished runs waiting for an earlier one before the sweep stops handing
+  // out seeds; bounds memory when one run is much slower than the rest.
+  size_t window_max = 4096;
 };
 
 struct SweepItem;
@@ -43,7 +57,7 @@ struct SweepRun {
 };
 
 struct SweepItem {
-  size_t index = 0;     // position in the PlanSweep list
+  size_t index = 0;     // position in the sweep's reporting order
   size_t scenario = 0;  // index into the configs
   uint64_t seed = 0;
   RunResult result;     // decisions are dropped to bound memory
@@ -58,15 +72,19 @@ struct SweepTotals {
   int64_t failed_runs = 0;
   int64_t steps = 0;
   double seconds = 0;
+  bool cancelled = false;  // options.cancel stopped it before its plan was done
 };
 
-// The runs a sweep of `scenario_count` scenarios makes, in reporting order:
-// by scenario, then seed; this shard's seeds only, without skipped ones.
-std::vector<SweepRun> PlanSweep(size_t scenario_count, const SweepOptions& options);
+// How many runs a sweep of `scenario_count` scenarios makes: this shard's
+// seeds, without skipped ones. Calls `skip` once per seed of the shard.
+int64_t CountSweep(size_t scenario_count, const SweepOptions& options);
 
-// Calls `prepare` (if set) for every finished run as it finishes, then
-// `on_result` for every finished run in PlanSweep order, from one thread at
-// a time.
+// Makes the runs, by scenario, then seed; this shard's seeds only, without
+// skipped ones. Calls `prepare` (if set) for every finished run as it
+// finishes, then `on_result` for every finished run in that order, from one
+// thread at a time. Throws std::runtime_error if a worker thread cannot be
+// started, and rethrows the first exception a worker met (std::bad_alloc,
+// say), each after the runs in progress finished.
 SweepTotals RunSweep(const std::vector<RunConfig>& configs, const SweepOptions& options,
                      const std::function<void(const SweepItem&)>& on_result, const SweepPrepare& prepare = {});
 

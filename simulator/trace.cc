@@ -234,10 +234,14 @@ bool TraceWriter::Finish(const RunResult& result, std::string* error) {
                  {"properties", VerdictsToJson(result)},
                  {"decision_log", decisions},
                  {"trace_hash", HashToHex(result.trace_hash)}});
-  const bool ok = std::fclose(file_) == 0;
+  // A write that failed earlier (a full disk) leaves the stream's error flag
+  // set even when the last flush in fclose succeeds.
+  const bool written = std::ferror(file_) == 0;
+  const int write_errno = errno;
+  const bool ok = std::fclose(file_) == 0 && written;
   file_ = nullptr;
   if (!ok || std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0) {
-    *error = fmt::format("{}: cannot write trace: {}", path_, std::strerror(errno));
+    *error = fmt::format("{}: cannot write trace: {}", path_, std::strerror(written ? errno : write_errno));
     std::remove((path_ + ".tmp").c_str());
     return false;
   }

@@ -190,9 +190,37 @@ TEST(Cli, RestoreCheckAppliesFlinksRulesToAChangedJob) {
   const Outcome inserted = RunCli(old_job + "vertex-before-finished.yaml");
   EXPECT_EQ(inserted.exit_code, 1) << inserted.out;
   EXPECT_NE(inserted.out.find("its predecessor 'X' is all running"), std::string::npos) << inserted.out;
+  EXPECT_NE(same.out.find("\nnon-restored-state check passed\nfinished-state check passed\n"), std::string::npos)
+      << same.out;
   const Outcome missing = RunCli(old_job + "no-such.yaml");
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
   EXPECT_EQ(std::count(missing.out.begin(), missing.out.end(), '\n'), 1) << missing.out;
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 12: `restore-check fig6 --seed 1 --into wide` said "legal" although
+// fig6's stateful operators are not in wide; Flink refuses that unless the
+// user allows non-restored state.
+TEST(Cli, RestoreCheckFig6IntoWideIsRefusedUnlessNonRestoredStateIsAllowed) {
+  const Outcome refused = RunCli("restore-check fig6 --seed 1 --into wide");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.out.find("refused: cannot restore "), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("is not in the new job"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("--allow-non-restored-state"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("\nfinished-state check passed\n"), std::string::npos) << refused.out;
+  EXPECT_EQ(refused.out.find("legal"), std::string::npos) << refused.out;
+  const Outcome allowed = RunCli("restore-check fig6 --seed 1 --into wide --allow-non-restored-state");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
+  EXPECT_NE(allowed.out.find("non-restored-state check passed: the state of "), std::string::npos) << allowed.out;
+  EXPECT_NE(allowed.out.find("\nfinished-state check passed\n"), std::string::npos) << allowed.out;
+  EXPECT_NE(allowed.out.find("legal: Flink accepts this restore"), std::string::npos) << allowed.out;
+  const Outcome json = RunCli("restore-check fig6 --seed 1 --into wide --json");
+  EXPECT_EQ(json.exit_code, 1) << json.out;
+  EXPECT_NE(json.out.find("\"legal\":false"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"finished_state_refusal\":\"\""), std::string::npos) << json.out;
 }
 
 }  // namespace

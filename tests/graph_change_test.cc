@@ -16,7 +16,9 @@
 #include <gtest/gtest.h>
 
 #include "model/event.h"
+#include "model/restore_check.h"
 #include "model/system.h"
+#include "properties/property.h"
 #include "scenarios/loader.h"
 #include "simulator/config_json.h"
 #include "simulator/runner.h"
@@ -351,14 +353,17 @@ edges: [{from: S, to: K, partitioning: hash}, {from: K, to: T, partitioning: for
   const std::string renamed = replaced("{name: k, kind: keyed_aggregate}", "{name: k2, kind: keyed_aggregate}");
   EXPECT_EQ(Refusal(base, renamed), "");
   model::CompletedCheckpoint savepoint;
+  savepoint.id = 4;
+  savepoint.kind = model::CheckpointKind::kSyncSavepoint;
   savepoint.vertex_status.assign(3, model::VertexFinishedStatus::kPartlyFinished);
-  model::GraphChange change;
-  EXPECT_NE(model::MatchJobGraphs(GraphOf(base), GraphOf(renamed), &change, &savepoint)
+  EXPECT_NE(model::CheckNonRestoredState(*GraphOf(base), savepoint, *GraphOf(renamed), false)
                 .value_or("")
-                .find("operator 'k' (keyed_aggregate) has state in the savepoint"),
+                .find("cannot restore savepoint 4: operator 'k' (keyed_aggregate) has state in it but is not in "
+                      "the new job"),
             std::string::npos);
+  EXPECT_EQ(model::CheckNonRestoredState(*GraphOf(base), savepoint, *GraphOf(renamed), true), std::nullopt);
   savepoint.vertex_status[1] = model::VertexFinishedStatus::kFullyFinished;
-  EXPECT_EQ(model::MatchJobGraphs(GraphOf(base), GraphOf(renamed), &change, &savepoint), std::nullopt);
+  EXPECT_EQ(model::CheckNonRestoredState(*GraphOf(base), savepoint, *GraphOf(renamed), false), std::nullopt);
   EXPECT_NE(Refusal(base, replaced("{name: t, kind: two_phase_commit_sink}", "{name: t2, kind: two_phase_commit_sink}"))
                 .find("operator 't' (two_phase_commit_sink) is not in the new job"),
             std::string::npos);
@@ -549,11 +554,58 @@ limits: {max_steps: 400000, max_ticks: 40000}
     EXPECT_EQ(result.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)], 1);
     EXPECT_EQ(result.stats.records_committed, 402);
   }
-  // BK still runs: its aggregation's state cannot be dropped.
-  const simulator::RunResult refused = simulator::Run(with(ak_count, "{name: bk, kind: two_phase_commit_sink}"), 1);
-  EXPECT_NE(refused.stats.resume_refusal.find("operator 'bk-agg' (keyed_aggregate) has state in the savepoint"),
+  // BK still runs: its aggregation's state cannot be dropped, unless the
+  // user allows non-restored state (issue 12: the refusal names the option).
+  simulator::RunConfig bk_dropped = with(ak_count, "{name: bk, kind: two_phase_commit_sink}");
+  const simulator::RunResult refused = simulator::Run(bk_dropped, 1);
+  EXPECT_NE(refused.stats.resume_refusal.find("operator 'bk-agg' (keyed_aggregate) has state in it but is not in "
+                                              "the new job"),
             std::string::npos)
       << refused.stats.resume_refusal;
+  EXPECT_NE(refused.stats.resume_refusal.find("allow_non_restored_state"), std::string::npos)
+      << refused.stats.resume_refusal;
+  EXPECT_EQ(refused.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)], 0);
+  std::string allowed_text = old_job;
+  allowed_text.replace(allowed_text.find("AK_CHAIN"), 8, ak_count);
+  allowed_text.replace(allowed_text.find("BK_CHAIN"), 8, "{name: bk, kind: two_phase_commit_sink}");
+  allowed_text.replace(allowed_text.find("  resume: true\n"), 15, "  resume: true\n  allow_non_restored_state: true\n");
+  bk_dropped = LoadOrDie(allowed_text);
+  EXPECT_TRUE(bk_dropped.protocol.allow_non_restored_state);
+  const simulator::RunResult allowed = simulator::Run(bk_dropped, 1);
+  EXPECT_EQ(allowed.stats.resume_refusal, "");
+  EXPECT_EQ(allowed.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)], 1);
+  EXPECT_TRUE(allowed.violations.empty()) << allowed.violations.front().summary;
+}
+
+// Test the tester: records a dropped operator held in the savepoint are gone
+// once allow_non_restored_state drops its state, and P2 says so.
+TEST(ResumeIntoChangedJob, AllowingNonRestoredStateLosesWhatADroppedBufferHeld) {
+  const simulator::RunConfig config = LoadOrDie(R"(
+name: drop-buffer
+vertices:
+  - {name: S, parallelism: 1, records: 200, operators: [{name: s, kind: bounded_source}]}
+  - {name: B, parallelism: 1, operators: [{name: b-buffer, kind: buffering}, {name: k, kind: two_phase_commit_sink}]}
+edges:
+  - {from: S, to: B, partitioning: forward}
+checkpointing: {interval_ticks: 30}
+stop_with_savepoint:
+  at_tick: 150
+  resume: true
+  allow_non_restored_state: true
+  resume_into:
+    vertices:
+      - {name: S, parallelism: 1, records: 200, operators: [{name: s, kind: bounded_source}]}
+      - {name: B, parallelism: 1, operators: [{name: k, kind: two_phase_commit_sink}]}
+    edges:
+      - {from: S, to: B, partitioning: forward}
+)");
+  const simulator::RunResult result = simulator::Run(config, 1);
+  EXPECT_EQ(result.stats.sometimes[static_cast<size_t>(simulator::Sometimes::kResumedIntoNewVersion)], 1);
+  ASSERT_FALSE(result.violations.empty());
+  EXPECT_EQ(properties::Info(result.violations.front().property).code, "P2");
+  ASSERT_FALSE(result.violations.front().details.empty());
+  EXPECT_NE(result.violations.front().details.front().find("whose state the new job dropped"), std::string::npos)
+      << result.violations.front().details.front();
 }
 
 TEST(ResumeIntoChangedJob, TheTraceReplaysBitForBitAcrossTheChange) {

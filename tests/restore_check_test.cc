@@ -302,5 +302,30 @@ TEST(RestoreCheckOperatorStatuses, ChainingAFinishedOperatorWithARunningOneIsRef
   ExpectRefused(Check(rechained, statuses), {"vertex 'BC'", "b: fully finished", "c1: all running"});
 }
 
+// --- State without an operator to go to (Checkpoints.loadAndValidateCheckpoint) ---
+
+// Issue 12: restore-check said "legal" for fig6 into wide, whose operators
+// are all new. A dropped source's state (its offsets) must go somewhere; a
+// dropped map keeps none; a fully finished vertex left none.
+TEST(RestoreCheckNonRestoredState, StateOfADroppedOperatorIsRefusedUnlessAllowed) {
+  const auto old_graph = GraphBuilder().Source("A", {"a", "a-map"}).Task("B", {"b"}).Edge("A", "B",
+                                                                                             Partitioning::kHash).Build();
+  const auto new_graph = GraphBuilder().Source("X", {"x"}).Task("B", {"b"}).Edge("X", "B", Partitioning::kHash).Build();
+  model::CompletedCheckpoint checkpoint{.id = 3, .kind = model::CheckpointKind::kCheckpoint,
+                                        .vertex_status = {kPartly, kRunning}};
+  ASSERT_EQ(model::NonRestoredStateOperators(old_graph, checkpoint, new_graph).size(), 1u);
+  EXPECT_EQ(model::NonRestoredStateOperators(old_graph, checkpoint, new_graph).front().name, "a");
+  ExpectRefused(model::CheckNonRestoredState(old_graph, checkpoint, new_graph, false),
+                {"cannot restore checkpoint 3", "operator 'a' (bounded_source)", "not in the new job",
+                 "--allow-non-restored-state", "allow_non_restored_state", "--allowNonRestoredState"});
+  EXPECT_EQ(model::CheckNonRestoredState(old_graph, checkpoint, new_graph, true), std::nullopt);
+  checkpoint.vertex_status[0] = kFully;
+  EXPECT_TRUE(model::NonRestoredStateOperators(old_graph, checkpoint, new_graph).empty());
+  EXPECT_EQ(model::CheckNonRestoredState(old_graph, checkpoint, new_graph, false), std::nullopt);
+  // The same job: every state has its operator.
+  checkpoint.vertex_status[0] = kRunning;
+  EXPECT_EQ(model::CheckNonRestoredState(old_graph, checkpoint, old_graph, false), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ckptsim::testing

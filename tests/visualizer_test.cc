@@ -647,7 +647,7 @@ TEST(VisualizerCli, BadInputExitsTwoWithOneLine) {
       {"render " + t + " --view spacetime --step 3 -o " + dot, "--step applies to the jobgraph view"},
       {"render " + t + " --view spacetime --from 9 --to 3 -o " + dot, "--from 9 is after --to 3"},
       {"render " + t + " --view jobgraph --format perfetto -o " + dot, "do not apply to --format perfetto"},
-      {"render " + t + " --view jobgraph --step -4 -o " + dot, "--step: must be a step number"},
+      {"render " + t + " --view jobgraph --step -4 -o " + dot, "--step: -4 is out of range"},
       {"timeline /no/such/trace.jsonl", "/no/such/trace.jsonl"},
       {"report /no/such/trace.jsonl -o " + TempPath("r.html").string(), "/no/such/trace.jsonl"},
       {"render " + TempPath("missing.jsonl").string() + " --view jobgraph -o " + dot, "cannot read trace"},
@@ -716,8 +716,10 @@ TEST(VisualizerCli, SweepWritesAReportAndATracePerFailingRun) {
   const std::filesystem::path html = directory / "golden-tiny-legacy-legacy-seed2.html";
   EXPECT_NE(o.out.find("report: " + html.string()), std::string::npos) << o.out;
   EXPECT_NE(ReadFile(html).find("P2 no-data-loss"), std::string::npos);
-  // The trace beside it replays to its hash.
-  EXPECT_EQ(RunCli("replay " + (directory / "golden-tiny-legacy-legacy-seed2.jsonl").string()).exit_code, 0);
+  // The trace beside it replays to its hash, and fails as its run did.
+  const Outcome replay = RunCli("replay " + (directory / "golden-tiny-legacy-legacy-seed2.jsonl").string());
+  EXPECT_EQ(replay.exit_code, 1) << replay.out;
+  EXPECT_NE(replay.out.find(" MATCH\n"), std::string::npos) << replay.out;
   std::filesystem::remove_all(directory);
 }
 

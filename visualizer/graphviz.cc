@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -75,6 +78,21 @@ std::string NotInstalled() {
       kInstallGraphviz);
 }
 
+// How long one `dot` may run before it is killed, so that a layout that
+// never ends cannot hang ckptsim: 60 s (a 300-node picture takes under 5),
+// or CKPTSIM_DOT_TIMEOUT_SECONDS. The clock decides only whether this error
+// is reported, never what a picture holds.
+int64_t DotTimeoutSeconds() {
+  const char* text = std::getenv("CKPTSIM_DOT_TIMEOUT_SECONDS");
+  if (text != nullptr) {
+    int64_t seconds = 0;
+    const char* end = text + std::strlen(text);
+    const auto [stop, status] = std::from_chars(text, end, seconds);
+    if (status == std::errc() && stop == end && seconds > 0 && seconds <= 86'400) return seconds;
+  }
+  return 60;
+}
+
 // One run of `dot`, its standard streams three anonymous files. Started and
 // finished apart, so that several can run at once.
 class DotRun {
@@ -109,11 +127,27 @@ class DotRun {
   // Waits for the run; its output, or a one-line error.
   bool Finish(std::string* image, std::string* error) {
     int status = 0;
-    while (waitpid(pid_, &status, 0) < 0) {
-      if (errno != EINTR) {
+    const int64_t timeout_seconds = DotTimeoutSeconds();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    while (true) {
+      const pid_t done = waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) break;
+      if (done < 0 && errno != EINTR) {
         *error = fmt::format("waiting for Graphviz 'dot' failed: {}", std::strerror(errno));
         return false;
       }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        kill(pid_, SIGKILL);
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid_ = -1;
+        *error = fmt::format(
+            "Graphviz 'dot' did not finish within {} s and was stopped; draw fewer nodes (--max-nodes, --from/--to) "
+            "or write a .dot file",
+            timeout_seconds);
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     pid_ = -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
