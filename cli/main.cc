@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "properties/property.h"
@@ -45,6 +46,13 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
 }
 
 namespace {
+
+// One "key value" line each, so scripts can pick a field with awk.
+std::string VersionText() {
+  const BuildInfo& info = GetBuildInfo();
+  return fmt::format("ckptsim {}\ncommit {}\nbuild {}\ncompiler {}\n", info.version, info.commit, info.build_type,
+                     info.compiler);
+}
 
 int ListCommand(const std::string& what) {
   if (what == "scenarios") {
@@ -207,6 +215,7 @@ int Main(int argc, char** argv) {
   CLI::App app{"ckptsim: simulate and check Flink's checkpoint protocol for jobs whose tasks finish (FLIP-147)"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  app.set_version_flag("--version", VersionText(), "Print the version, git commit, build type and compiler");
 
   std::string list_what;
   CLI::App* list = app.add_subcommand("list", "List built-in scenarios, variants or properties");
@@ -346,6 +355,9 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    fmt::print("{}", VersionText());
+    return kExitOk;
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
     return UsageError(message + " (see 'ckptsim --help')");
