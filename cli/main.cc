@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "properties/property.h"
+#include "scenarios/builtin.h"
 #include "scenarios/loader.h"
 #include "simulator/swarm.h"
 #include "simulator/shrink.h"
@@ -56,7 +57,17 @@ std::string VersionText() {
 
 int ListCommand(const std::string& what) {
   if (what == "scenarios") {
-    for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    const std::vector<std::string> names = scenarios::BuiltinScenarioNames();
+    if (names.empty()) {
+      // An override folder without scenarios is the user's input (2); a
+      // binary that carries none is broken (3, an internal error).
+      const std::string dir = scenarios::BuiltinScenarioDir();
+      const bool overridden = dir != scenarios::kBuiltinRoot;
+      fmt::print(stderr, "ckptsim: error: no built-in scenarios found in {}{}\n", dir,
+                 overridden ? " (CKPTSIM_SCENARIO_DIR)" : "; this binary was built without them");
+      return overridden ? kExitUsage : 3;
+    }
+    for (const std::string& name : names) {
       auto loaded = scenarios::LoadScenario(name);
       std::string description;
       if (auto* config = std::get_if<simulator::RunConfig>(&loaded)) {
