@@ -1,4 +1,4 @@
-// The ckptsim command: one binary, subcommands. Exit codes (DESIGN.md):
+// The ckptsim command: one binary, subcommands. Exit codes (docs/design.md):
 // 0 all properties held, 1 a property was violated or a replay diverged,
 // 2 bad input or usage, 3 an internal error of the harness.
 #include <algorithm>
