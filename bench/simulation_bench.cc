@@ -1,4 +1,4 @@
-// Throughput of the simulator on the built-in scenarios (DESIGN.md targets:
+// Throughput of the simulator on the built-in scenarios (docs/design.md targets:
 // >= 1,000,000 model steps per second per core; >= 1,000 runs per second per
 // core on a 6-to-8-task scenario of about 1,000 steps per run).
 #include <variant>

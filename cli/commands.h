@@ -1,5 +1,5 @@
 // The subcommands of `ckptsim` that live outside main.cc, and the helpers
-// they share with it. Each returns the process's exit code (DESIGN.md):
+// they share with it. Each returns the process's exit code (docs/design.md):
 // 0 all properties held, 1 a property was violated, 2 bad input or usage,
 // 3 an internal error.
 #ifndef CKPTSIM_CLI_COMMANDS_H_

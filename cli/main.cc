@@ -1,4 +1,4 @@
-// The ckptsim command: one binary, subcommands. Exit codes (DESIGN.md):
+// The ckptsim command: one binary, subcommands. Exit codes (docs/design.md):
 // 0 all properties held, 1 a property was violated or a replay diverged,
 // 2 bad input or usage, 3 an internal error of the harness.
 #include <algorithm>
@@ -10,10 +10,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/number_option.h"
 #include "cli/report.h"
 #include "properties/property.h"
+#include "scenarios/builtin.h"
 #include "scenarios/loader.h"
 #include "scenarios/options_reader.h"
 #include "simulator/swarm.h"
@@ -48,9 +50,26 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
 
 namespace {
 
+// One "key value" line each, so scripts can pick a field with awk.
+std::string VersionText() {
+  const BuildInfo& info = GetBuildInfo();
+  return fmt::format("ckptsim {}\ncommit {}\nbuild {}\ncompiler {}\n", info.version, info.commit, info.build_type,
+                     info.compiler);
+}
+
 int ListCommand(const std::string& what) {
   if (what == "scenarios") {
-    for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    const std::vector<std::string> names = scenarios::BuiltinScenarioNames();
+    if (names.empty()) {
+      // An override folder without scenarios is the user's input (2); a
+      // binary that carries none is broken (3, an internal error).
+      const std::string dir = scenarios::BuiltinScenarioDir();
+      const bool overridden = dir != scenarios::kBuiltinRoot;
+      fmt::print(stderr, "ckptsim: error: no built-in scenarios found in {}{}\n", dir,
+                 overridden ? " (CKPTSIM_SCENARIO_DIR)" : "; this binary was built without them");
+      return overridden ? kExitUsage : 3;
+    }
+    for (const std::string& name : names) {
       auto loaded = scenarios::LoadScenario(name);
       std::string description;
       if (auto* config = std::get_if<simulator::RunConfig>(&loaded)) {
@@ -59,6 +78,17 @@ int ListCommand(const std::string& what) {
         description = std::get<scenarios::ScenarioError>(loaded).ToString();
       }
       fmt::print("{:<24} {}\n", name, description);
+    }
+    fmt::print("\ncheck scenarios (small configurations for `ckptsim check`):\n");
+    for (const std::string& name : scenarios::CheckScenarioNames()) {
+      auto loaded = scenarios::LoadScenario(name);
+      std::string description;
+      if (auto* config = std::get_if<simulator::RunConfig>(&loaded)) {
+        description = config->description.substr(0, config->description.find('.') + 1);
+      } else {
+        description = std::get<scenarios::ScenarioError>(loaded).ToString();
+      }
+      fmt::print("{:<34} {}\n", name, description);
     }
     return kExitOk;
   }
@@ -222,6 +252,7 @@ int Main(int argc, char** argv) {
   CLI::App app{"ckptsim: simulate and check Flink's checkpoint protocol for jobs whose tasks finish (FLIP-147)"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  app.set_version_flag("--version", VersionText(), "Print the version, git commit, build type and compiler");
 
   std::string list_what;
   CLI::App* list = app.add_subcommand("list", "List built-in scenarios, variants or properties");
@@ -393,6 +424,9 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    fmt::print("{}", VersionText());
+    return kExitOk;
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
     return UsageError(message + " (see 'ckptsim --help')");

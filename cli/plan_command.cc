@@ -1,5 +1,5 @@
 // `ckptsim plan SCENARIO --finished A[0],B[1]`: the checkpoint plan the
-// coordinator computes (PROTOCOL.md section 5) when exactly those subtasks
+// coordinator computes (docs/protocol.md section 5) when exactly those subtasks
 // are FINISHED in its view and every other one is RUNNING, with the reason
 // each running subtask is triggered or not.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The CheckpointCoordinator (PROTOCOL.md section 5): the plan over finished
+// The CheckpointCoordinator (docs/protocol.md section 5): the plan over finished
 // subtasks, triggering, acknowledgements, completion with finished markers,
 // the union-state rule, aborts, and the notifications that follow.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Failures, restarts and restore (PROTOCOL.md section 7), and the job-level
+// Failures, restarts and restore (docs/protocol.md section 7), and the job-level
 // steps of stop-with-savepoint and resume (section 6).
 //
 // A failure is handled in one step, as the JobMaster would on the failed

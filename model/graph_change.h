@@ -1,4 +1,4 @@
-// Restoring a savepoint into a changed job (PROTOCOL.md section 7): the new
+// Restoring a savepoint into a changed job (docs/protocol.md section 7): the new
 // version of a job may add, drop, re-chain or rescale operators. Flink finds
 // each operator's state by the operator's uid (here: its name), runs the
 // finished-state topology check (restore_check.h), deploys fully finished

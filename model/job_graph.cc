@@ -52,7 +52,7 @@ constexpr std::array<PartitioningName, 5> kPartitioningNames{{
     {Partitioning::kBroadcast, "broadcast"},
 }};
 
-// PROTOCOL.md section 8: a Sink V2 writer hands its committables to a
+// docs/protocol.md section 8: a Sink V2 writer hands its committables to a
 // committer, either the next operator of its chain or, over one forward edge,
 // the only operator of the next vertex (subtask i to subtask i). Committables
 // are not records: they cannot be hashed or rebalanced, so no other edge may

@@ -2,7 +2,7 @@
 //
 // A channel carries, in strict FIFO order, records, MAX_WATERMARK (drain
 // only), checkpoint barriers, cancel markers, EndOfData(mode) exactly once and
-// EndOfPartition last (PROTOCOL.md section 3). Unaligned barriers are the one
+// EndOfPartition last (docs/protocol.md section 3). Unaligned barriers are the one
 // exception: they are inserted at the head, overtaking queued data.
 //
 // RPCs travel between the checkpoint coordinator (JobManager) and subtasks in

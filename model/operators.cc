@@ -1,7 +1,7 @@
 // The operator chain of one subtask: what each operator kind does on a
 // record, on MAX_WATERMARK, at end of input, at finish(), before and on
 // snapshot, on notifications and at close(). Lifecycle order follows
-// PROTOCOL.md section 2: initializeState and open tail to head,
+// docs/protocol.md section 2: initializeState and open tail to head,
 // prepareSnapshotPreBarrier and finish head to tail, snapshotState and close
 // tail to head. What the sinks do in the external store is in sinks.cc.
 #include "model/check.h"
@@ -157,7 +157,7 @@ void EndInputOfHead(Transition& t, int32_t subtask, int input_index) {
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   Subtask& sub = t.system.subtasks[subtask];
   sub.finished_operators = true;
-  if (mode == StopMode::kNoDrain) return;  // no endInput, no finish() (PROTOCOL.md section 2)
+  if (mode == StopMode::kNoDrain) return;  // no endInput, no finish() (docs/protocol.md section 2)
   if (sub.deployed_as_finished) return;
   const VertexInfo& vertex = VertexOf(t, subtask);
   for (size_t i = 0; i < vertex.operators.size(); ++i) {

@@ -52,7 +52,7 @@ struct ProtocolOptions {
   // end-of-input committables carry the EOI sentinel, and a committer whose
   // input ended commits all it holds on any notify-complete, even one for a
   // checkpoint taken before they arrived. Off: current Flink, which tags them
-  // with the writer's last known checkpoint id + 1 (PROTOCOL.md section 8).
+  // with the writer's last known checkpoint id + 1 (docs/protocol.md section 8).
   bool sink_v2_end_of_input_sentinel = false;
   // --allowNonRestoredState (execution.savepoint.ignore-unclaimed-state): a
   // restore into a new version drops the state of operators it no longer has

@@ -1,4 +1,4 @@
-// The checkpoint plan (PROTOCOL.md section 5), public so that tools can ask
+// The checkpoint plan (docs/protocol.md section 5), public so that tools can ask
 // the coordinator's question directly: with these subtasks finished, which
 // subtasks does a new checkpoint trigger, wait for and notify, and which
 // vertices does it record as fully finished? The coordinator computes the

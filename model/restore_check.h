@@ -1,6 +1,6 @@
 // The topology check run when a job is restored from a savepoint into a job
 // graph that may have changed since the savepoint was taken (Flink's
-// VertexFinishedStateChecker, PROTOCOL.md section 7, reference section 6.1).
+// VertexFinishedStateChecker, docs/protocol.md section 7).
 //
 // A savepoint records a finished status per operator, keyed by the
 // operator's name (its uid). The new graph regroups operators into vertices

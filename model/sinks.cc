@@ -1,4 +1,4 @@
-// The external-store side of the sink operators (PROTOCOL.md section 8):
+// The external-store side of the sink operators (docs/protocol.md section 8):
 // transactions of the TwoPhaseCommitSinkFunction-style sink, and the Sink V2
 // split, where a writer flushes its transaction into a committable that a
 // committer commits once a checkpoint holding it completed.

@@ -100,7 +100,7 @@ struct Channel {
 // Per-operator runtime state. One struct for every kind; the fields a kind
 // does not use stay empty.
 struct OperatorState {
-  // Lifecycle flags (PROTOCOL.md section 2 order), this attempt.
+  // Lifecycle flags (docs/protocol.md section 2 order), this attempt.
   bool initialized = false;
   bool opened = false;
   bool input_ended = false;  // endInput() was called (all inputs)
@@ -122,7 +122,7 @@ struct OperatorState {
   int64_t current_transaction = -1;
   std::vector<std::pair<int64_t, int64_t>> pending_transactions;
   // Restored but not yet handled by initializeState: sinks re-commit what
-  // they restored and abort what earlier attempts left behind (PROTOCOL.md
+  // they restored and abort what earlier attempts left behind (docs/protocol.md
   // section 8).
   bool restored = false;
   // kUnionState after a restore: every reported entry (union list state goes

@@ -1,7 +1,7 @@
 // The StreamTask side of the protocol: a subtask's internal steps, what it
 // does with each channel message (barrier alignment, EndOfData,
 // EndOfPartition), the final-checkpoint wait, and the RPCs it receives.
-// Section numbers refer to PROTOCOL.md.
+// Section numbers refer to docs/protocol.md.
 #include <algorithm>
 
 #include "model/check.h"

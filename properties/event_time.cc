@@ -1,4 +1,4 @@
-// L3 event time (PROTOCOL.md section 10): once a subtask's inputs ended with
+// L3 event time (docs/protocol.md section 10): once a subtask's inputs ended with
 // DRAIN, every operator that processes watermarks saw MAX_WATERMARK exactly
 // once, before its finish(). Checked when finish() runs: under DRAIN,
 // MAX_WATERMARK precedes EndOfData on every channel, so by then it must

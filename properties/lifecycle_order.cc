@@ -1,4 +1,4 @@
-// P6 lifecycle order, per operator and attempt (PROTOCOL.md section 2):
+// P6 lifecycle order, per operator and attempt (docs/protocol.md section 2):
 // initializeState, then open, before any record is processed; endInput
 // before finish(); finish() only on DRAIN; close() exactly once; and a
 // completion notification only for a checkpoint the subtask performed.

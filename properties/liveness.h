@@ -1,4 +1,4 @@
-// Liveness in two-phase runs (PROTOCOL.md section 10, L1 and L2). A run has
+// Liveness in two-phase runs (docs/protocol.md section 10, L1 and L2). A run has
 // a fault phase (faults on, bounded by the scenario's fault phase) and then a
 // healed phase in which no new fault happens. From the tick the faults stop,
 // the job has a budget of ticks:

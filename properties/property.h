@@ -1,4 +1,4 @@
-// Named properties of the protocol (PROTOCOL.md section 10), checked over the
+// Named properties of the protocol (docs/protocol.md section 10), checked over the
 // states and trace events of a run. Each property is its own small checker;
 // a PropertySet runs all of them after every step and at the end.
 //

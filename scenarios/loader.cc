@@ -10,17 +10,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "model/graph_change.h"
+#include "scenarios/builtin.h"
 #include "scenarios/graph_reader.h"
 #include "scenarios/options_reader.h"
 #include "scenarios/plan_import.h"
 #include "scenarios/swarm_reader.h"
 #include "scenarios/yaml_reader.h"
-
-#ifndef CKPTSIM_BUILTIN_SCENARIO_DIR
-#error "CKPTSIM_BUILTIN_SCENARIO_DIR must name the folder of built-in scenarios"
-#endif
 
 namespace ckptsim::scenarios {
 namespace {
@@ -186,6 +184,12 @@ LoadResult LoadText(std::string_view yaml, const std::string& display_name, int 
 }
 
 LoadResult LoadFile(const std::string& path, int depth) {
+  // A built-in scenario, or a relative resume_into between built-ins: the embedded text.
+  if (IsBuiltinDisplayPath(path)) {
+    std::optional<EmbeddedFile> file = FindBuiltinFile(path);
+    if (!file) return ScenarioError{path, 0, "no such built-in scenario file"};
+    return LoadText(file->text, BuiltinDisplayPath(file->path), depth);
+  }
   std::error_code error;
   std::filesystem::file_status status = std::filesystem::status(path, error);
   if (!std::filesystem::exists(status)) return ScenarioError{path, 0, "no such scenario file"};
@@ -210,37 +214,49 @@ LoadResult LoadScenarioText(std::string_view yaml, const std::string& display_na
 
 LoadResult LoadScenarioFile(const std::string& path) { return LoadFile(path, 0); }
 
+namespace {
+
+// $CKPTSIM_SCENARIO_DIR, when set and not empty: the development override.
+std::optional<std::string> ScenarioDirOverride() {
+  const char* dir = std::getenv("CKPTSIM_SCENARIO_DIR");
+  if (dir == nullptr || *dir == '\0') return std::nullopt;
+  return std::string(dir);
+}
+
+}  // namespace
+
 LoadResult LoadScenario(const std::string& name_or_path) {
+  const std::optional<std::string> dir = ScenarioDirOverride();
+  if (!dir) {
+    if (std::optional<EmbeddedFile> file = FindBuiltinByName(name_or_path)) {
+      return LoadText(file->text, BuiltinDisplayPath(file->path), 0);
+    }
+  }
   if (LooksLikePath(name_or_path)) return LoadScenarioFile(name_or_path);
-  std::string dir = BuiltinScenarioDir();
-  std::filesystem::path path = std::filesystem::path(dir) / (name_or_path + ".yaml");
-  std::error_code error;
-  if (std::filesystem::is_regular_file(path, error)) return LoadScenarioFile(path.string());
-  const std::filesystem::path check = std::filesystem::path(CheckScenarioDir()) / (name_or_path + ".yaml");
-  if (std::filesystem::is_regular_file(check, error)) return LoadScenarioFile(check.string());
+  if (dir) {
+    std::filesystem::path path = std::filesystem::path(*dir) / (name_or_path + ".yaml");
+    std::error_code error;
+    if (std::filesystem::is_regular_file(path, error)) return LoadScenarioFile(path.string());
+  }
   std::vector<std::string> names = BuiltinScenarioNames();
   for (const std::string& name : CheckScenarioNames()) names.push_back(name);
   std::vector<std::string_view> views(names.begin(), names.end());
   return ScenarioError{name_or_path, 0,
-                       fmt::format("unknown scenario '{}'{}; built-in scenarios ({}): {}; "
+                       fmt::format("unknown scenario '{}'{}; built-in scenarios{}: {}; "
                                    "give a path to load any other file",
-                                   name_or_path, DidYouMean(name_or_path, views), dir,
+                                   name_or_path, DidYouMean(name_or_path, views),
+                                   dir ? fmt::format(" (CKPTSIM_SCENARIO_DIR={})", *dir) : "",
                                    views.empty() ? "none" : JoinNames(views))};
 }
 
-std::string BuiltinScenarioDir() {
-  const char* dir = std::getenv("CKPTSIM_SCENARIO_DIR");
-  if (dir != nullptr && *dir != '\0') return dir;
-  return CKPTSIM_BUILTIN_SCENARIO_DIR;
-}
+std::string BuiltinScenarioDir() { return ScenarioDirOverride().value_or(std::string(kBuiltinRoot)); }
 
-namespace {
-
-std::vector<std::string> ScenarioNamesIn(const std::string& dir) {
+std::vector<std::string> BuiltinScenarioNames() {
+  const std::optional<std::string> dir = ScenarioDirOverride();
+  if (!dir) return BuiltinLibraryNames();
   std::vector<std::string> names;
   std::error_code error;
-  for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end;
-       it.increment(error)) {
+  for (std::filesystem::directory_iterator it(*dir, error), end; !error && it != end; it.increment(error)) {
     const std::filesystem::path& path = it->path();
     std::error_code status_error;
     if (path.extension() == ".yaml" && it->is_regular_file(status_error)) {
@@ -251,16 +267,6 @@ std::vector<std::string> ScenarioNamesIn(const std::string& dir) {
   return names;
 }
 
-}  // namespace
-
-std::vector<std::string> BuiltinScenarioNames() { return ScenarioNamesIn(BuiltinScenarioDir()); }
-
-std::string CheckScenarioDir() {
-  const char* dir = std::getenv("CKPTSIM_CHECK_SCENARIO_DIR");
-  if (dir != nullptr && *dir != '\0') return dir;
-  return (std::filesystem::path(BuiltinScenarioDir()).parent_path() / "check").string();
-}
-
-std::vector<std::string> CheckScenarioNames() { return ScenarioNamesIn(CheckScenarioDir()); }
+std::vector<std::string> CheckScenarioNames() { return BuiltinNamesUnder("check/"); }
 
 }  // namespace ckptsim::scenarios

@@ -9,7 +9,11 @@
 // types and out-of-range values are errors, never silently ignored. No
 // exception escapes these functions.
 //
-// Built-in scenarios are the `<name>.yaml` files of BuiltinScenarioDir().
+// Built-in scenarios are carried inside the binary (builtin.h): a name such
+// as "fig6" loads scenarios/library/fig6.yaml as it was at build time, with
+// errors naming "<built-in>/fig6.yaml"; "findings/NAME" loads a scenario of
+// scenarios/findings/ the same way. For development, $CKPTSIM_SCENARIO_DIR
+// replaces the library with the `<name>.yaml` files of that folder.
 //
 // Thread-safety: every function may be called from several threads at once,
 // as long as nobody changes the environment or the scenario files meanwhile.
@@ -33,22 +37,26 @@ std::variant<simulator::RunConfig, ScenarioError> LoadScenarioText(std::string_v
 // Reads and parses the file at `path`; errors carry `path` as given.
 std::variant<simulator::RunConfig, ScenarioError> LoadScenarioFile(const std::string& path);
 
-// `name_or_path` is a path if it contains '/' or ends in .yaml or .yml, and
-// otherwise the name of a built-in scenario. An unknown name is an error that
-// lists the built-in names.
+// `name_or_path` is a built-in name if one is embedded under it (see above);
+// otherwise a path if it contains '/' or ends in .yaml, .yml or .json, and
+// else an unknown name: an error that lists the built-in names.
 std::variant<simulator::RunConfig, ScenarioError> LoadScenario(const std::string& name_or_path);
 
-// The folder of built-in scenarios: $CKPTSIM_SCENARIO_DIR if set and not
-// empty, else scenarios/library of the source tree this was built from.
+// Where built-in names are looked up: $CKPTSIM_SCENARIO_DIR if set and not
+// empty, else "<built-in>" (the embedded library; "<built-in>/fig6.yaml"
+// loads as a path too).
 std::string BuiltinScenarioDir();
 // The small configurations made for exhaustive search (`ckptsim check`):
 // scenarios/check of the source tree, or $CKPTSIM_CHECK_SCENARIO_DIR. Loaded by
-// name like the built-ins, listed apart from them.
-std::string CheckScenarioDir();
-std::vector<std::string> CheckScenarioNames();  // sorted
 
-// The built-in scenario names (file names without .yaml), sorted.
+// The built-in scenario names (file names without .yaml) of the library, or
+// of $CKPTSIM_SCENARIO_DIR when set, sorted. The findings are not listed:
+// they fail a property by design.
 std::vector<std::string> BuiltinScenarioNames();
+
+// The built-in check scenarios (scenarios/check/: small configurations made
+// for `ckptsim check`), by name, sorted; each loads by its plain name.
+std::vector<std::string> CheckScenarioNames();
 
 }  // namespace ckptsim::scenarios
 

@@ -24,7 +24,7 @@ struct CheckpointRecord {
   model::CheckpointPlan plan;
   CheckpointStatus status = CheckpointStatus::kPending;
   model::AbortReason reason = model::AbortReason::kNone;  // kAborted only
-  // Completed only: the finished markers it recorded (PROTOCOL.md section 5).
+  // Completed only: the finished markers it recorded (docs/protocol.md section 5).
   std::vector<model::VertexFinishedStatus> vertex_status;
   std::vector<bool> subtask_finished;
   // In the order it happened: subtasks that took it (snapshot, barrier sent)

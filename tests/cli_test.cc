@@ -1,4 +1,4 @@
-// The command-line contract (DESIGN.md): exit codes 0/1/2, one-line errors
+// The command-line contract (docs/design.md): exit codes 0/1/2, one-line errors
 // naming the problem, traces that replay to the same hash.
 #include <algorithm>
 #include <array>

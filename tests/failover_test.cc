@@ -1,5 +1,5 @@
 // Handler-level tests of failures, restore and stop-with-savepoint, each
-// naming the PROTOCOL.md section it checks (sections 2, 6, 7 and 8).
+// naming the docs/protocol.md section it checks (sections 2, 6, 7 and 8).
 #include <algorithm>
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Restoring a stop's savepoint into a changed job (PROTOCOL.md section 7,
+// Restoring a stop's savepoint into a changed job (docs/protocol.md section 7,
 // "Rescaling and changed jobs"): which changes a savepoint survives, how each
 // kind of state is redistributed at the new parallelism, and the resume into
 // the new version end to end (topology check refusal, P1/P2/P7 across it).

@@ -1,5 +1,5 @@
 // Each property checker, fed a state and events that break its rule, must
-// report it; fed a correct run, must stay quiet (PROTOCOL.md section 10).
+// report it; fed a correct run, must stay quiet (docs/protocol.md section 10).
 #include <gtest/gtest.h>
 
 #include "harness.h"

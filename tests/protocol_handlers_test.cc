@@ -1,4 +1,4 @@
-// Handler-level tests of the protocol rules, each naming the PROTOCOL.md
+// Handler-level tests of the protocol rules, each naming the docs/protocol.md
 // section it checks. Every test drives the model action by action.
 #include <algorithm>
 

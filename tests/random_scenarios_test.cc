@@ -1,6 +1,6 @@
 // Property-based tests over random small jobs (rapidcheck): random DAGs of
 // 2-6 tasks, parallelism 1-3, bounded sources, every operator kind that fits.
-// Under the FLIP-147 variant no run may violate P1-P3 (PROTOCOL.md section
+// Under the FLIP-147 variant no run may violate P1-P3 (docs/protocol.md section
 // 10), with or without faults, and without faults every property holds and
 // the job finishes. Failing cases shrink to small graphs.
 #include <ostream>

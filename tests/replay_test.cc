@@ -1,4 +1,4 @@
-// Every trace the tool writes replays bit for bit (DESIGN.md, determinism):
+// Every trace the tool writes replays bit for bit (docs/design.md, determinism):
 // a decision log re-applied with the trace's configuration gives the same
 // trace hash, for every built-in scenario, plain and swarm.
 #include <filesystem>

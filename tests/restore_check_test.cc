@@ -1,4 +1,4 @@
-// The restore topology check (PROTOCOL.md section 7, reference section 6.1):
+// The restore topology check (docs/protocol.md section 7):
 // which per-operator finished statuses a savepoint may be restored with into
 // a possibly changed job graph. Each refusal test breaks exactly one rule.
 #include "model/restore_check.h"

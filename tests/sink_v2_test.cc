@@ -1,4 +1,4 @@
-// Handler-level tests of the Sink V2 writer and committer (PROTOCOL.md
+// Handler-level tests of the Sink V2 writer and committer (docs/protocol.md
 // section 8) and of the event-time window (sections 2 and 3: MAX_WATERMARK
 // fires its timers; NO_DRAIN keeps them), each naming the section it checks.
 #include <algorithm>

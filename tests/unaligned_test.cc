@@ -1,4 +1,4 @@
-// Handler-level tests of unaligned checkpoints (PROTOCOL.md sections 3 and
+// Handler-level tests of unaligned checkpoints (docs/protocol.md sections 3 and
 // 4): priority barriers, channel state, and its restore.
 #include <gtest/gtest.h>
 
