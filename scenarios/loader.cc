@@ -28,7 +28,7 @@ using LoadResult = std::variant<simulator::RunConfig, ScenarioError>;
 // `depth`: 0 for the scenario asked for, 1 for the new version its resume_into names.
 LoadResult LoadFile(const std::string& path, int depth);
 
-constexpr std::array<std::string_view, 14> kTopLevelKeys{
+constexpr std::array<std::string_view, 15> kTopLevelKeys{
     "name",   "description", "variant",  "vertices",            "edges",    "checkpointing", "timing",
     "faults", "recovery",    "stop_with_savepoint", "protocol", "limits",   "expect",        "swarm", "check"};
 
