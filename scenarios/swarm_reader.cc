@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "scenarios/input_limits.h"
 #include "scenarios/options_reader.h"
 #include "simulator/swarm.h"
 
@@ -22,10 +23,10 @@ constexpr std::array<std::string_view, 14> kSwarmKeys{
     "checkpoint_timeout_ppm", "fault_omission_ppm"};
 constexpr std::array<std::string_view, 2> kCheckpointModeNames{"aligned", "unaligned"};
 
-constexpr IntBounds kParallelism{.min = 1, .max = 32768};
-constexpr IntBounds kCount{.min = 0};
-constexpr IntBounds kTicks{.min = 0};
-constexpr IntBounds kAtLeastOne{.min = 1};
+constexpr IntBounds kParallelism{.min = 1, .max = kParallelismMax};
+constexpr IntBounds kCount{.min = 0, .max = kRecordsPerSubtaskMax};
+constexpr IntBounds kTicks{.min = 0, .max = kTicksMax};
+constexpr IntBounds kAtLeastOne{.min = 1, .max = kTicksMax};
 constexpr IntBounds kPartsPerMillion{.min = 0, .max = 1'000'000};
 
 // A fault rate key, and the budget key that gives it effect.
