@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <string_view>
+
+#include "scenarios/input_limits.h"
 
 namespace ckptsim::scenarios {
 
@@ -56,6 +59,15 @@ std::optional<Json> JsonReader::Parse(std::string_view text) {
     std::string message = e.what();
     if (size_t at = message.find("column "); at != std::string::npos) {
       if (size_t colon = message.find(": ", at); colon != std::string::npos) message = message.substr(colon + 2);
+    }
+    // nlohmann quotes the token it was reading, which may be a long string of the file.
+    constexpr std::string_view kLastRead = "last read: '";
+    if (size_t quoted = message.find(kLastRead); quoted != std::string::npos) {
+      const size_t start = quoted + kLastRead.size();
+      const size_t end_quote = message.rfind('\'');
+      const std::string token =
+          message.substr(start, end_quote != std::string::npos && end_quote >= start ? end_quote - start : std::string::npos);
+      message = message.substr(0, start) + ShownValue(token) + "'";
     }
     if (!error_) {
       error_ = ScenarioError{file_, line, fmt::format("invalid JSON at column {}: {}", end - line_start + 1, message)};

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto imported = ckptsim::scenarios::ImportPlanText(text, "fuzz.json", {});
   // The last resorts of the JSON reader and the loader: exceptions nobody expected.
   const auto check = [](const ckptsim::scenarios::ScenarioError& error) {
-    if (error.message.find("cannot read the JSON: ") != std::string::npos ||
+    if (error.message.starts_with("cannot read the JSON: ") ||
         error.message.starts_with("cannot load the scenario:")) {
       std::fprintf(stderr, "uncaught exception: %s\n", error.ToString().c_str());
       std::abort();
