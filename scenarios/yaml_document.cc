@@ -1,6 +1,7 @@
 #include "scenarios/yaml_document.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
@@ -159,6 +160,12 @@ std::variant<YamlDocument, ScenarioError> ReadYamlDocument(std::string_view text
     }
   } catch (const Refusal& refusal) {
     return ScenarioError{display_name, std::min(refusal.line, last_line), refusal.message};
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard, for nesting our handler does not see as such
+    // (its message is only "bad file").
+    return ScenarioError{display_name, std::min(e.mark.line + 1, last_line),
+                         fmt::format("the YAML nests deeper than yaml-cpp allows here ({} levels of recursion)",
+                                     e.depth())};
   }
   if (guard.documents() >= 2) {
     return ScenarioError{display_name, std::min(guard.first_value(1).line + 1, last_line),
