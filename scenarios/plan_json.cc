@@ -73,6 +73,36 @@ std::optional<Json> JsonReader::Parse(std::string_view text) {
       error_ = ScenarioError{file_, line, fmt::format("invalid JSON at column {}: {}", end - line_start + 1, message)};
     }
     return std::nullopt;
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double (1e999): nlohmann gives no position, only
+    // the token, so the line is that of the token's first occurrence.
+    const std::string what = e.what();
+    constexpr std::string_view kParsing = "parsing '";
+    std::string token;
+    if (size_t at = what.find(kParsing); at != std::string::npos) {
+      token = what.substr(at + kParsing.size());
+      if (!token.empty() && token.back() == '\'') token.pop_back();
+    }
+    const size_t pos = token.empty() ? std::string_view::npos : text.find(token);
+    int line = 0;
+    size_t line_start = 0;
+    if (pos != std::string_view::npos) {
+      line = 1;
+      for (size_t i = 0; i < pos; ++i) {
+        if (text[i] == '\n') {
+          ++line;
+          line_start = i + 1;
+        }
+      }
+    }
+    if (!error_) {
+      error_ = ScenarioError{
+          file_, line,
+          line > 0 ? fmt::format("invalid JSON at column {}: the number {} is too large", pos - line_start + 1,
+                                 ShownValue(token))
+                   : fmt::format("invalid JSON: a number is too large ({})", ShownValue(what))};
+    }
+    return std::nullopt;
   } catch (const std::exception& e) {
     Fail("", fmt::format("cannot read the JSON: {}", e.what()));
     return std::nullopt;
