@@ -19,6 +19,8 @@ namespace ckptsim::scenarios {
 inline constexpr int64_t kInputBytesMax = int64_t{1} << 20;  // 1 MiB
 // Echoed values are cut to this many bytes (before escaping).
 inline constexpr size_t kShownValueBytesMax = 80;
+// A whole error message is cut to this many bytes.
+inline constexpr size_t kMessageBytesMax = 600;
 // "Did you mean" is not tried for words longer than this.
 inline constexpr size_t kSuggestedWordBytesMax = 64;
 

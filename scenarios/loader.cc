@@ -164,11 +164,17 @@ bool LooksLikePath(std::string_view name_or_path) {
 
 }  // namespace
 
-// Escaped once more here, so that no message a file provoked reaches a
-// terminal with a raw control character, whatever its author forgot.
+// Escaped and bounded once more here, so that no message a file provoked
+// reaches a terminal with a raw control character or as megabytes (a valid
+// name may be long, and messages of the model name vertices), whatever the
+// code that wrote it forgot.
 std::string ScenarioError::ToString() const {
-  if (line <= 0) return EscapeControl(fmt::format("{}: {}", file, message));
-  return EscapeControl(fmt::format("{}:{}: {}", file, line, message));
+  std::string text = message;
+  if (text.size() > kMessageBytesMax) {
+    text = fmt::format("{}... ({} bytes in all)", text.substr(0, kMessageBytesMax), text.size());
+  }
+  if (line <= 0) return EscapeControl(fmt::format("{}: {}", file, text));
+  return EscapeControl(fmt::format("{}:{}: {}", file, line, text));
 }
 
 namespace {

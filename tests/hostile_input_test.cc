@@ -192,6 +192,22 @@ TEST_F(GeneratedHostileInput, ManyNamesAreCheckedInLinearTime) {
   ExpectRefused("scenario", Write("keys.yaml", keys), 16, "key 'interval_ticks' is given twice (first on line 15)");
 }
 
+// A valid name may be long, and the model's messages name vertices: the
+// whole message is cut at kMessageBytesMax.
+TEST_F(GeneratedHostileInput, AMessageNamingLongNamesIsCut) {
+  const std::string b(100'000, 'B');
+  const std::string c(100'000, 'C');
+  const std::string text = "name: x\nvertices:\n"
+                           "  - {name: A, parallelism: 1, records: 1, operators: [{name: a, kind: bounded_source}]}\n"
+                           "  - {name: " + b + ", parallelism: 1, operators: [{name: b, kind: map}]}\n"
+                           "  - {name: " + c + ", parallelism: 1, operators: [{name: c, kind: map}]}\n"
+                           "edges:\n"
+                           "  - {from: A, to: " + b + ", partitioning: forward}\n"
+                           "  - {from: " + b + ", to: " + c + ", partitioning: forward}\n"
+                           "  - {from: " + c + ", to: " + b + ", partitioning: forward}\n";
+  ExpectRefused("scenario", Write("long-names.yaml", text), 8, "bytes in all)");
+}
+
 // A decision log pasted as one flow list: every entry is on line 2.
 TEST_F(GeneratedHostileInput, APastedLogOfManyStepsOnOneLineIsCheckedInLinearTime) {
   std::string text = std::string(kScheduleHeader) + "steps: [";
