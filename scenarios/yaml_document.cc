@@ -70,7 +70,7 @@ class Guard : public YAML::EventHandler {
   void OnMapEnd() override { Close(); }
 
  private:
-  struct Open_ {
+  struct OpenCollection {
     YAML::anchor_t anchor;
     int64_t size;  // values below it so far, aliases expanded
   };
@@ -105,10 +105,10 @@ class Guard : public YAML::EventHandler {
       throw Refusal{mark.line + 1,
                     fmt::format("lists and mappings nest deeper than {} levels here", kYamlDepthMax)};
     }
-    open_.push_back(Open_{anchor, 1});
+    open_.push_back(OpenCollection{anchor, 1});
   }
   void Close() {
-    const Open_ done = open_.back();
+    const OpenCollection done = open_.back();
     open_.pop_back();
     if (done.anchor != YAML::NullAnchor) anchored_sizes_[done.anchor] = done.size;
     Add(done.size);
@@ -117,7 +117,7 @@ class Guard : public YAML::EventHandler {
   std::vector<YAML::Mark> document_starts_;
   std::vector<YAML::Mark> first_values_;
   bool value_seen_ = false;
-  std::vector<Open_> open_;
+  std::vector<OpenCollection> open_;
   std::map<YAML::anchor_t, int64_t> anchored_sizes_;
   int64_t expanded_ = 0;  // values of the document so far, aliases expanded
 };
