@@ -96,7 +96,19 @@ int ScheduleRunCommand(const ScheduleRunArgs& args) {
   const std::string variant = args.variant.empty() ? file.variant : args.variant;
   simulator::RunConfig config;
   std::string error;
-  if (!LoadWithVariant(scenario, variant, &config, &error)) return UsageError(error);
+  if (!LoadWithVariant(scenario, variant, &config, &error)) {
+    // A scenario or variant the schedule names is the schedule's error too: point at its line.
+    const bool variant_failed = error.starts_with("unknown variant");
+    const int line = variant_failed ? (args.variant.empty() ? file.variant_line : 0)
+                                    : (args.scenario.empty() ? file.scenario_line : 0);
+    if (line > 0) {
+      error = schedules::ScheduleError{args.schedule, line,
+                                       fmt::format("{} '{}': {}", variant_failed ? "variant" : "scenario",
+                                                   variant_failed ? variant : scenario, error)}
+                  .ToString();
+    }
+    return UsageError(error);
+  }
   if (config.stop.resume && config.stop.resume_into) {
     return UsageError(fmt::format("{}: scenario '{}' resumes into a new version of its job, and a schedule names "
                                   "subtasks of one version only; run it without --schedule",

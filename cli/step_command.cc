@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/session_view.h"
 #include "model/system.h"
+#include "scenarios/input_limits.h"
 #include "schedules/describe.h"
 #include "schedules/executor.h"
 #include "schedules/schedule.h"
@@ -186,7 +187,7 @@ class StepSession {
   bool Until(const std::string& text, std::string* error) {
     auto condition = schedules::ParseCondition(session_->graph(), text, error);
     if (!condition) {
-      *error = fmt::format("until '{}': {}", text, *error);
+      *error = fmt::format("until '{}': {}", scenarios::ShownValue(text), *error);
       return false;
     }
     const int64_t taken = Schedule(schedules::kUntilStepsDefault, &*condition);
@@ -207,7 +208,7 @@ class StepSession {
   bool Check(const std::string& text, std::string* error) {
     auto condition = schedules::ParseCondition(session_->graph(), text, error);
     if (!condition) {
-      *error = fmt::format("c '{}': {}", text, *error);
+      *error = fmt::format("c '{}': {}", scenarios::ShownValue(text), *error);
       return false;
     }
     const schedules::Verdict verdict = schedules::EvaluateNow(*condition, *session_);

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <map>
+#include <span>
 #include <string_view>
 #include <utility>
+
+#include "scenarios/input_limits.h"
 
 namespace ckptsim::scenarios {
 namespace {
@@ -21,43 +26,51 @@ constexpr std::array<std::string_view, 11> kOperatorKindNames{
 constexpr std::array<std::string_view, 5> kPartitioningNames{"forward", "rescale", "hash", "rebalance",
                                                              "broadcast"};
 
-// Flink's upper bound for a job's max parallelism; larger is surely a typo.
-constexpr int64_t kMaxParallelism = 32768;
+// Names already taken, and the line that took each.
+using NamesAndLines = std::map<std::string, int>;
 
-// A name already taken, and the line that took it.
-struct NameAndLine {
-  std::string name;
-  int line = 0;
-};
+// The scalar under `key` of a mapping, if there is one. (A lookup with
+// operator[] would throw yaml-cpp's "invalid node" on a missing key.)
+std::optional<std::string> ScalarAt(const YAML::Node& node, std::string_view key) {
+  if (!node.IsMap()) return std::nullopt;
+  for (const auto& entry : node) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key && entry.second.IsScalar()) {
+      return entry.second.Scalar();
+    }
+  }
+  return std::nullopt;
+}
 
 // "vertex 'B'" when the item carries a plain name, else "vertex #2".
 std::string ItemContext(std::string_view what, const Located& item, int index) {
-  if (item.node.IsMap()) {
-    YAML::Node name = item.node["name"];
-    if (name.IsScalar()) return fmt::format("{} '{}'", what, name.Scalar());
-  }
+  if (auto name = ScalarAt(item.node, "name")) return fmt::format("{} '{}'", what, ShownValue(*name));
   return fmt::format("{} #{}", what, index + 1);
 }
 
 // "edge A -> B" when both ends are plain names, else "edge #3".
 std::string EdgeContext(const Located& item, int index) {
-  if (item.node.IsMap()) {
-    YAML::Node from = item.node["from"];
-    YAML::Node to = item.node["to"];
-    if (from.IsScalar() && to.IsScalar()) return fmt::format("edge {} -> {}", from.Scalar(), to.Scalar());
-  }
+  std::optional<std::string> from = ScalarAt(item.node, "from");
+  std::optional<std::string> to = ScalarAt(item.node, "to");
+  if (from && to) return fmt::format("edge {} -> {}", ShownValue(*from), ShownValue(*to));
   return fmt::format("edge #{}", index + 1);
 }
 
-// Reports `name` if an earlier entry of `seen` has it, then records it.
-void CheckUnique(MapReader& reader, const Located& value, const std::string& name,
-                 std::vector<NameAndLine>* seen) {
-  for (const NameAndLine& other : *seen) {
-    if (other.name == name) {
-      reader.Report(value, fmt::format("'{}' is already used on line {}", name, other.line));
-    }
+// Reports `name` if `seen` has it already, else records it.
+void CheckUnique(MapReader& reader, const Located& value, const std::string& name, NamesAndLines* seen) {
+  auto [it, inserted] = seen->emplace(name, value.line);
+  if (!inserted) reader.Report(value, fmt::format("'{}' is already used on line {}", name, it->second));
+}
+
+// The channels an edge makes between `from` and `to` subtasks.
+int64_t EdgeChannels(model::Partitioning partitioning, int64_t from, int64_t to) {
+  switch (partitioning) {
+    case model::Partitioning::kForward: return from;
+    case model::Partitioning::kRescale: return std::max(from, to);
+    case model::Partitioning::kHash:
+    case model::Partitioning::kRebalance:
+    case model::Partitioning::kBroadcast: return from * to;
   }
-  seen->push_back({name, value.line});
+  return from * to;
 }
 
 // `records: 40` (the same for every subtask) or `records: [0, 40]` (one per
@@ -86,7 +99,7 @@ std::optional<std::vector<int64_t>> ReadPerSubtask(MapReader& vertex, const Loca
 }
 
 std::vector<model::OperatorSpec> ReadOperators(MapReader& vertex, Diagnostics* diagnostics,
-                                               std::vector<NameAndLine>* operator_names) {
+                                               NamesAndLines* operator_names) {
   std::vector<model::OperatorSpec> operators;
   std::optional<Located> value = vertex.Require("operators");
   if (!value) return operators;
@@ -114,8 +127,8 @@ std::vector<model::OperatorSpec> ReadOperators(MapReader& vertex, Diagnostics* d
 }
 
 model::VertexSpec ReadVertex(MapReader& vertex, Diagnostics* diagnostics,
-                             std::vector<NameAndLine>* vertex_names,
-                             std::vector<NameAndLine>* operator_names) {
+                             NamesAndLines* vertex_names,
+                             NamesAndLines* operator_names) {
   model::VertexSpec spec;
   if (auto name = vertex.Require("name")) {
     if (auto text = vertex.Name(*name)) {
@@ -124,7 +137,7 @@ model::VertexSpec ReadVertex(MapReader& vertex, Diagnostics* diagnostics,
     }
   }
   if (auto parallelism = vertex.Require("parallelism")) {
-    if (auto number = vertex.Int(*parallelism, {.min = 1, .max = kMaxParallelism})) {
+    if (auto number = vertex.Int(*parallelism, {.min = 1, .max = kParallelismMax})) {
       spec.parallelism = static_cast<int>(*number);
     }
   }
@@ -140,13 +153,13 @@ model::VertexSpec ReadVertex(MapReader& vertex, Diagnostics* diagnostics,
   } else if (!bounded_head && records) {
     vertex.Report(*records, "only a vertex whose head operator is a bounded_source has records");
   } else if (records) {
-    if (auto counts = ReadPerSubtask(vertex, *records, spec.parallelism, {.min = 0})) {
+    if (auto counts = ReadPerSubtask(vertex, *records, spec.parallelism, {.min = 0, .max = kRecordsPerSubtaskMax})) {
       spec.records_per_subtask = std::move(*counts);
     }
   }
   if (auto layout = vertex.Find("task_managers")) {
     if (auto indices =
-            ReadPerSubtask(vertex, *layout, spec.parallelism, {.min = 0, .max = kMaxParallelism})) {
+            ReadPerSubtask(vertex, *layout, spec.parallelism, {.min = 0, .max = kSubtasksMax})) {
       spec.task_manager_of_subtask.assign(indices->begin(), indices->end());
     }
   }
@@ -154,19 +167,22 @@ model::VertexSpec ReadVertex(MapReader& vertex, Diagnostics* diagnostics,
 }
 
 // The index of the vertex an edge end names, or nullopt after reporting.
-std::optional<int> ReadEdgeEnd(MapReader& edge, std::string_view key,
-                               const std::vector<model::VertexSpec>& vertices) {
+std::optional<int> ReadEdgeEnd(MapReader& edge, std::string_view key, const std::vector<model::VertexSpec>& vertices,
+                               const std::map<std::string, int, std::less<>>& index_of) {
   std::optional<Located> value = edge.Require(key);
   if (!value) return std::nullopt;
   std::optional<std::string> name = edge.String(*value);
   if (!name) return std::nullopt;
+  if (auto it = index_of.find(*name); it != index_of.end()) return it->second;
   std::vector<std::string_view> names;
-  for (int v = 0; v < static_cast<int>(vertices.size()); ++v) {
-    if (vertices[v].name == *name) return v;
-    names.push_back(vertices[v].name);
-  }
-  edge.Report(*value, fmt::format("unknown vertex '{}'{}; vertices: {}", *name, DidYouMean(*name, names),
-                                  JoinNames(names)));
+  for (const model::VertexSpec& vertex : vertices) names.push_back(vertex.name);
+  constexpr size_t kListedMax = 20;
+  const std::string listed =
+      names.size() <= kListedMax
+          ? JoinNames(names)
+          : fmt::format("{}, ... ({} in all)", JoinNames(std::span(names).first(kListedMax)), names.size());
+  edge.Report(*value, fmt::format("unknown vertex '{}'{}; vertices: {}", ShownValue(*name), DidYouMean(*name, names),
+                                  listed));
   return std::nullopt;
 }
 
@@ -175,8 +191,9 @@ std::optional<int> ReadEdgeEnd(MapReader& edge, std::string_view key,
 model::JobGraphSpec ReadJobGraph(MapReader& top, Diagnostics* diagnostics, GraphLines* lines) {
   model::JobGraphSpec spec;
   lines->vertices_line = top.line();
-  std::vector<NameAndLine> vertex_names;
-  std::vector<NameAndLine> operator_names;
+  NamesAndLines vertex_names;
+  NamesAndLines operator_names;
+  int64_t subtasks = 0;
   if (std::optional<Located> vertices = top.Require("vertices")) {
     lines->vertices_line = vertices->line;
     std::optional<std::vector<Located>> items = top.List(*vertices);
@@ -185,16 +202,25 @@ model::JobGraphSpec ReadJobGraph(MapReader& top, Diagnostics* diagnostics, Graph
       MapReader vertex(item, ItemContext("vertex", item, index), kVertexKeys, diagnostics);
       spec.vertices.push_back(ReadVertex(vertex, diagnostics, &vertex_names, &operator_names));
       lines->vertex_lines.push_back(item.line);
+      subtasks += spec.vertices.back().parallelism;
+      if (subtasks > kSubtasksMax) {
+        vertex.Report(item.line, fmt::format("the job has {} subtasks up to this vertex; at most {} are allowed",
+                                             subtasks, kSubtasksMax));
+        return spec;
+      }
+      if (!diagnostics->ok()) return spec;
     }
   }
   if (std::optional<Located> edges = top.Find("edges")) {
+    std::map<std::string, int, std::less<>> index_of;
+    for (int v = 0; v < static_cast<int>(spec.vertices.size()); ++v) index_of.emplace(spec.vertices[v].name, v);
     std::optional<std::vector<Located>> items = top.List(*edges);
     for (int index = 0; items && index < static_cast<int>(items->size()); ++index) {
       const Located& item = (*items)[index];
       MapReader edge(item, EdgeContext(item, index), kEdgeKeys, diagnostics);
       model::EdgeSpec edge_spec;
-      edge_spec.from = ReadEdgeEnd(edge, "from", spec.vertices).value_or(0);
-      edge_spec.to = ReadEdgeEnd(edge, "to", spec.vertices).value_or(0);
+      edge_spec.from = ReadEdgeEnd(edge, "from", spec.vertices, index_of).value_or(0);
+      edge_spec.to = ReadEdgeEnd(edge, "to", spec.vertices, index_of).value_or(0);
       if (auto value = edge.Require("partitioning")) {
         if (auto parsed = edge.Choice(*value, "partitioning", model::ParsePartitioning, kPartitioningNames)) {
           edge_spec.partitioning = *parsed;
@@ -202,6 +228,15 @@ model::JobGraphSpec ReadJobGraph(MapReader& top, Diagnostics* diagnostics, Graph
       }
       spec.edges.push_back(edge_spec);
       lines->edge_lines.push_back(item.line);
+      if (!diagnostics->ok()) return spec;
+      const int64_t channels = EdgeChannels(edge_spec.partitioning, spec.vertices[edge_spec.from].parallelism,
+                                            spec.vertices[edge_spec.to].parallelism);
+      if (channels > kEdgeChannelsMax) {
+        edge.Report(item.line, fmt::format("joins {} x {} subtasks with {} channels; one edge may have at most {}",
+                                           spec.vertices[edge_spec.from].parallelism,
+                                           spec.vertices[edge_spec.to].parallelism, channels, kEdgeChannelsMax));
+        return spec;
+      }
     }
   }
   return spec;

@@ -18,6 +18,7 @@
 #include "scenarios/options_reader.h"
 #include "scenarios/plan_import.h"
 #include "scenarios/swarm_reader.h"
+#include "scenarios/yaml_document.h"
 #include "scenarios/yaml_reader.h"
 
 namespace ckptsim::scenarios {
@@ -112,17 +113,16 @@ void ReadResumeInto(MapReader& top, const std::string& display_name, int depth, 
 
 LoadResult Parse(const std::string& yaml, const std::string& display_name, int depth) {
   Diagnostics diagnostics(display_name);
-  std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
-  if (documents.empty()) {
+  std::variant<YamlDocument, ScenarioError> read = ReadYamlDocument(yaml, display_name, "scenario");
+  if (auto* refusal = std::get_if<ScenarioError>(&read)) return *refusal;
+  const YamlDocument& document = std::get<YamlDocument>(read);
+  if (document.empty) {
     return ScenarioError{display_name, 0,
                          "the file holds no YAML document; a scenario needs at least "
                          "'name' and 'vertices'"};
   }
-  if (documents.size() > 1) {
-    return ScenarioError{display_name, LineOf(documents[1]),
-                         "a second YAML document starts here; a scenario file holds exactly one"};
-  }
-  MapReader top(Located{documents[0], LineOf(documents[0]), ""}, "", kTopLevelKeys, &diagnostics);
+  diagnostics.set_last_line(document.last_line);
+  MapReader top(Located{document.root, LineOf(document.root), ""}, "", kTopLevelKeys, &diagnostics);
   simulator::RunConfig config;
   if (auto name = top.Require("name")) {
     if (auto text = top.Name(*name)) config.scenario_name = *text;
@@ -162,9 +162,17 @@ bool LooksLikePath(std::string_view name_or_path) {
 
 }  // namespace
 
+// Escaped and bounded once more here, so that no message a file provoked
+// reaches a terminal with a raw control character or as megabytes (a valid
+// name may be long, and messages of the model name vertices), whatever the
+// code that wrote it forgot.
 std::string ScenarioError::ToString() const {
-  if (line <= 0) return fmt::format("{}: {}", file, message);
-  return fmt::format("{}:{}: {}", file, line, message);
+  std::string text = message;
+  if (text.size() > kMessageBytesMax) {
+    text = fmt::format("{}... ({} bytes in all)", text.substr(0, kMessageBytesMax), text.size());
+  }
+  if (line <= 0) return EscapeControl(fmt::format("{}: {}", file, text));
+  return EscapeControl(fmt::format("{}:{}: {}", file, line, text));
 }
 
 namespace {
@@ -192,8 +200,16 @@ LoadResult LoadFile(const std::string& path, int depth) {
   }
   std::error_code error;
   std::filesystem::file_status status = std::filesystem::status(path, error);
+  // A symlink loop or a folder without permission is not a missing file: say what it is.
+  if (error && error != std::errc::no_such_file_or_directory) {
+    return ScenarioError{path, 0, fmt::format("cannot open the scenario file: {}", error.message())};
+  }
   if (!std::filesystem::exists(status)) return ScenarioError{path, 0, "no such scenario file"};
   if (!std::filesystem::is_regular_file(status)) return ScenarioError{path, 0, "not a regular file"};
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error) {
+    if (auto too_large = InputTooLarge(static_cast<int64_t>(size))) return ScenarioError{path, 0, *too_large};
+  }
   std::ifstream file(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   if (!file.is_open() || file.bad()) return ScenarioError{path, 0, "cannot read the scenario file"};

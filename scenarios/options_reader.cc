@@ -8,6 +8,8 @@
 #include <tuple>
 #include <utility>
 
+#include "scenarios/input_limits.h"
+
 namespace ckptsim::scenarios {
 namespace {
 
@@ -81,8 +83,9 @@ constexpr std::array<std::string_view, 11> kCheckKeys{"records",
                                                      "stops",
                                                      "restarts_max"};
 
-constexpr IntBounds kTicks{.min = 0};
-constexpr IntBounds kAtLeastOne{.min = 1};
+constexpr IntBounds kTicks{.min = 0, .max = kTicksMax};
+constexpr IntBounds kAtLeastOneTick{.min = 1, .max = kTicksMax};
+constexpr IntBounds kAtLeastOne{.min = 1, .max = kStepsMax};
 constexpr IntBounds kCount{.min = 0};
 constexpr IntBounds kPartsPerMillion{.min = 0, .max = 1'000'000};
 
@@ -100,8 +103,8 @@ void ReadCheckpointing(MapReader& top, Diagnostics* diagnostics, simulator::RunC
   model::ProtocolOptions& protocol = config->protocol;
   simulator::TimingOptions& timing = config->timing;
   section.Read("enabled", &protocol.checkpointing_enabled);
-  section.Read("interval_ticks", kAtLeastOne, &timing.checkpoint_interval_ticks);
-  section.Read("timeout_ticks", kAtLeastOne, &timing.checkpoint_timeout_ticks);
+  section.Read("interval_ticks", kAtLeastOneTick, &timing.checkpoint_interval_ticks);
+  section.Read("timeout_ticks", kAtLeastOneTick, &timing.checkpoint_timeout_ticks);
   section.Read("min_pause_ticks", kTicks, &timing.min_pause_ticks);
   section.Read("max_concurrent", kAtLeastOne, &protocol.max_concurrent_checkpoints);
   if (auto mode = section.Find("mode")) {
@@ -228,7 +231,7 @@ void ReadLimits(MapReader& top, Diagnostics* diagnostics, simulator::Limits* lim
   if (!value) return;
   MapReader section(*value, "limits", kLimitKeys, diagnostics);
   section.Read("max_steps", kAtLeastOne, &limits->max_steps);
-  section.Read("max_ticks", kAtLeastOne, &limits->max_ticks);
+  section.Read("max_ticks", kAtLeastOneTick, &limits->max_ticks);
   section.Read("liveness_budget_ticks", kTicks, &limits->liveness_budget_ticks);
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "scenarios/input_limits.h"
 #include "scenarios/plan_chaining.h"
 #include "scenarios/plan_draft.h"
 #include "scenarios/plan_kinds.h"
@@ -439,6 +440,9 @@ std::optional<SinkKind> ParseSinkKind(std::string_view text) {
 
 std::variant<ImportedPlan, ScenarioError> ImportPlanText(std::string_view json, const std::string& display_name,
                                                          const PlanImportOptions& options) {
+  if (auto too_large = InputTooLarge(static_cast<int64_t>(json.size()))) {
+    return ScenarioError{display_name, 0, *too_large};
+  }
   std::variant<PlanGraph, ScenarioError> graph = ReadPlan(json, display_name);
   if (auto* error = std::get_if<ScenarioError>(&graph)) return *error;
   return Importer(std::get<PlanGraph>(graph), options, display_name).Run();
@@ -447,8 +451,15 @@ std::variant<ImportedPlan, ScenarioError> ImportPlanText(std::string_view json, 
 std::variant<ImportedPlan, ScenarioError> ImportPlanFile(const std::string& path, const PlanImportOptions& options) {
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error && error != std::errc::no_such_file_or_directory) {
+    return ScenarioError{path, 0, fmt::format("cannot open the plan file: {}", error.message())};
+  }
   if (!std::filesystem::exists(status)) return ScenarioError{path, 0, "no such plan file"};
   if (!std::filesystem::is_regular_file(status)) return ScenarioError{path, 0, "not a regular file"};
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error) {
+    if (auto too_large = InputTooLarge(static_cast<int64_t>(size))) return ScenarioError{path, 0, *too_large};
+  }
   std::ifstream file(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   if (!file.is_open() || file.bad()) return ScenarioError{path, 0, "cannot read the plan file"};

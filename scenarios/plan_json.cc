@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <string_view>
+
+#include "scenarios/input_limits.h"
 
 namespace ckptsim::scenarios {
 
@@ -57,8 +60,47 @@ std::optional<Json> JsonReader::Parse(std::string_view text) {
     if (size_t at = message.find("column "); at != std::string::npos) {
       if (size_t colon = message.find(": ", at); colon != std::string::npos) message = message.substr(colon + 2);
     }
+    // nlohmann quotes the token it was reading, which may be a long string of the file.
+    constexpr std::string_view kLastRead = "last read: '";
+    if (size_t quoted = message.find(kLastRead); quoted != std::string::npos) {
+      const size_t start = quoted + kLastRead.size();
+      const size_t end_quote = message.rfind('\'');
+      const std::string token =
+          message.substr(start, end_quote != std::string::npos && end_quote >= start ? end_quote - start : std::string::npos);
+      message = message.substr(0, start) + ShownValue(token) + "'";
+    }
     if (!error_) {
       error_ = ScenarioError{file_, line, fmt::format("invalid JSON at column {}: {}", end - line_start + 1, message)};
+    }
+    return std::nullopt;
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double (1e999): nlohmann gives no position, only
+    // the token, so the line is that of the token's first occurrence.
+    const std::string what = e.what();
+    constexpr std::string_view kParsing = "parsing '";
+    std::string token;
+    if (size_t at = what.find(kParsing); at != std::string::npos) {
+      token = what.substr(at + kParsing.size());
+      if (!token.empty() && token.back() == '\'') token.pop_back();
+    }
+    const size_t pos = token.empty() ? std::string_view::npos : text.find(token);
+    int line = 0;
+    size_t line_start = 0;
+    if (pos != std::string_view::npos) {
+      line = 1;
+      for (size_t i = 0; i < pos; ++i) {
+        if (text[i] == '\n') {
+          ++line;
+          line_start = i + 1;
+        }
+      }
+    }
+    if (!error_) {
+      error_ = ScenarioError{
+          file_, line,
+          line > 0 ? fmt::format("invalid JSON at column {}: the number {} is too large", pos - line_start + 1,
+                                 ShownValue(token))
+                   : fmt::format("invalid JSON: a number is too large ({})", ShownValue(what))};
     }
     return std::nullopt;
   } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "scenarios/input_limits.h"
 #include "scenarios/plan_json.h"
 #include "scenarios/plan_names.h"
 #include "scenarios/yaml_reader.h"
@@ -33,8 +34,9 @@ constexpr std::array<StrategyName, 8> kStrategyNames{{
 
 constexpr std::array<std::string_view, 3> kPactNames{"Data Source", "Operator", "Data Sink"};
 
-// Flink's maximum parallelism (also the scenario format's).
-constexpr int64_t kMaxParallelism = 32768;
+// The scenario format's maximum (scenarios/input_limits.h), so that an
+// imported plan loads.
+constexpr int64_t kMaxParallelism = kParallelismMax;
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 

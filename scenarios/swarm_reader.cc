@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 #include <utility>
 
+#include "scenarios/input_limits.h"
 #include "scenarios/options_reader.h"
 #include "simulator/swarm.h"
 
@@ -22,10 +24,10 @@ constexpr std::array<std::string_view, 14> kSwarmKeys{
     "checkpoint_timeout_ppm", "fault_omission_ppm"};
 constexpr std::array<std::string_view, 2> kCheckpointModeNames{"aligned", "unaligned"};
 
-constexpr IntBounds kParallelism{.min = 1, .max = 32768};
-constexpr IntBounds kCount{.min = 0};
-constexpr IntBounds kTicks{.min = 0};
-constexpr IntBounds kAtLeastOne{.min = 1};
+constexpr IntBounds kParallelism{.min = 1, .max = kParallelismMax};
+constexpr IntBounds kCount{.min = 0, .max = kRecordsPerSubtaskMax};
+constexpr IntBounds kTicks{.min = 0, .max = kTicksMax};
+constexpr IntBounds kAtLeastOne{.min = 1, .max = kTicksMax};
 constexpr IntBounds kPartsPerMillion{.min = 0, .max = 1'000'000};
 
 // A fault rate key, and the budget key that gives it effect.
@@ -122,6 +124,41 @@ void CheckForwardGroups(const model::JobGraphSpec& spec, const SwarmOptions& swa
   }
 }
 
+// The largest job the ranges can draw must stay within the limits a file
+// is held to (input_limits.h), or a seed would build it at sweep time.
+void CheckLargestDraw(MapReader& section, const model::JobGraphSpec& spec, const SwarmOptions& swarm,
+                      const std::vector<int>& lines) {
+  const auto largest = [&](size_t v) -> int64_t {
+    return swarm.parallelism[v] ? swarm.parallelism[v]->max : spec.vertices[v].parallelism;
+  };
+  const auto line_of = [&](size_t v) { return lines[v] > 0 ? lines[v] : section.line(); };
+  int64_t subtasks = 0;
+  for (size_t v = 0; v < spec.vertices.size(); ++v) {
+    subtasks += largest(v);
+    if (subtasks > kSubtasksMax) {
+      section.Report(line_of(v), fmt::format("parallelism: the ranges can draw {} subtasks up to vertex '{}'; at most "
+                                             "{} are allowed",
+                                             subtasks, spec.vertices[v].name, kSubtasksMax));
+      return;
+    }
+  }
+  for (const model::EdgeSpec& edge : spec.edges) {
+    const int64_t from = largest(edge.from);
+    const int64_t to = largest(edge.to);
+    const int64_t channels = edge.partitioning == model::Partitioning::kForward   ? from
+                             : edge.partitioning == model::Partitioning::kRescale ? std::max(from, to)
+                                                                                  : from * to;
+    if (channels > kEdgeChannelsMax) {
+      section.Report(line_of(swarm.parallelism[edge.to] ? edge.to : edge.from),
+                     fmt::format("parallelism: the ranges can draw {} x {} subtasks for edge {} -> {}, {} channels; "
+                                 "one edge may have at most {}",
+                                 from, to, spec.vertices[edge.from].name, spec.vertices[edge.to].name, channels,
+                                 kEdgeChannelsMax));
+      return;
+    }
+  }
+}
+
 void ReadCheckpointModes(MapReader& section, SwarmOptions* swarm) {
   std::optional<Located> value = section.Find("checkpoint_mode");
   if (!value) return;
@@ -183,6 +220,7 @@ void ReadSwarm(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* c
                 "only a vertex whose head operator is a bounded_source has records", diagnostics, &swarm.records,
                 &records_lines);
   if (diagnostics->ok()) CheckForwardGroups(spec, swarm, parallelism_lines, diagnostics);
+  if (diagnostics->ok()) CheckLargestDraw(section, spec, swarm, parallelism_lines);
   swarm.channel_latency_ticks = ReadSwarmRange(section, "channel_latency_ticks", kTicks);
   swarm.rpc_latency_ticks = ReadSwarmRange(section, "rpc_latency_ticks", kTicks);
   swarm.processing_ticks = ReadSwarmRange(section, "processing_ticks", kTicks);

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <map>
+
+#include "scenarios/input_limits.h"
 
 namespace ckptsim::scenarios {
 namespace {
@@ -15,8 +18,8 @@ std::string Describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
   if (node.IsSequence()) return "a list";
   if (node.IsMap()) return "a mapping";
-  if (node.Tag() == "!") return fmt::format("the quoted string \"{}\"", node.Scalar());
-  return fmt::format("'{}'", node.Scalar());
+  if (node.Tag() == "!") return fmt::format("the quoted string \"{}\"", ShownValue(node.Scalar()));
+  return fmt::format("'{}'", ShownValue(node.Scalar()));
 }
 
 bool IsPlainScalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
@@ -78,15 +81,19 @@ std::string Prefix(const std::string& context) { return context.empty() ? "" : c
 
 void Diagnostics::Report(int line, std::string message) {
   if (error_) return;
+  if (last_line_ > 0 && line > last_line_) line = last_line_;
   error_ = ScenarioError{file_, line, std::move(message)};
 }
 
 int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
 
 std::string DidYouMean(std::string_view word, std::span<const std::string_view> candidates) {
+  // Edit distance is quadratic in length; a long word is no typo anyway.
+  if (word.size() > kSuggestedWordBytesMax) return "";
   std::string_view best;
   int best_distance = INT_MAX;
   for (std::string_view candidate : candidates) {
+    if (candidate.size() > kSuggestedWordBytesMax) continue;
     int distance = EditDistance(word, candidate);
     // A missing unit suffix ("interval" for "interval_ticks") is close too.
     if (word.size() >= 3 && candidate.starts_with(word)) distance = std::min(distance, 1);
@@ -119,27 +126,30 @@ MapReader::MapReader(const Located& value, std::string context,
     return;
   }
   node_ = node;
-  std::vector<std::pair<std::string, int>> seen;  // key, line
+  std::map<std::string, int> seen;  // key, line
+  // Stops at the first problem: only the first is reported.
   for (const auto& entry : node) {
     YAML::Node key = entry.first;
     int key_line = LineOf(key);
     if (!IsPlainScalar(key)) {
       Report(key_line, fmt::format("keys must be plain names, got {}", Describe(key)));
-      continue;
+      return;
     }
     const std::string& name = key.Scalar();
     if (name == "<<") {
       Report(key_line, "YAML merge keys ('<<') are not supported; write the keys out");
-    } else if (std::find(allowed_keys.begin(), allowed_keys.end(), name) == allowed_keys.end()) {
-      Report(key_line, fmt::format("unknown key '{}'{}; allowed keys: {}", name,
+      return;
+    }
+    if (std::find(allowed_keys.begin(), allowed_keys.end(), name) == allowed_keys.end()) {
+      Report(key_line, fmt::format("unknown key '{}'{}; allowed keys: {}", ShownValue(name),
                                    DidYouMean(name, allowed_keys), JoinNames(allowed_keys)));
+      return;
     }
-    for (const auto& [other, other_line] : seen) {
-      if (other == name) {
-        Report(key_line, fmt::format("key '{}' is given twice (first on line {})", name, other_line));
-      }
+    auto [it, inserted] = seen.emplace(name, key_line);
+    if (!inserted) {
+      Report(key_line, fmt::format("key '{}' is given twice (first on line {})", name, it->second));
+      return;
     }
-    seen.emplace_back(name, key_line);
   }
 }
 
@@ -200,7 +210,7 @@ std::optional<std::string> MapReader::Name(const Located& value) {
            c == '-' || c == '.';
   };
   if (text->empty() || !std::all_of(text->begin(), text->end(), allowed)) {
-    Report(value, fmt::format("'{}' is not a valid name: use letters, digits, '_', '-' and '.'", *text));
+    Report(value, fmt::format("'{}' is not a valid name: use letters, digits, '_', '-' and '.'", ShownValue(*text)));
     return std::nullopt;
   }
   return text;
@@ -220,7 +230,7 @@ std::optional<int64_t> MapReader::Int(const Located& value, IntBounds bounds) {
   ParsedInteger parsed;
   if (IsPlainScalar(value.node)) parsed = ParseInteger(value.node.Scalar());
   if (parsed.out_of_range) {
-    Report(value, fmt::format("{} is out of range", value.node.Scalar()));
+    Report(value, fmt::format("{} is out of range", ShownValue(value.node.Scalar())));
     return std::nullopt;
   }
   if (!parsed.valid) {
@@ -263,7 +273,7 @@ void MapReader::Report(int line, std::string_view problem) {
 
 void MapReader::ReportUnknown(const Located& value, std::string_view what, std::string_view text,
                               std::span<const std::string_view> allowed) {
-  Report(value, fmt::format("unknown {} '{}'{}; allowed: {}", what, text, DidYouMean(text, allowed),
+  Report(value, fmt::format("unknown {} '{}'{}; allowed: {}", what, ShownValue(text), DidYouMean(text, allowed),
                             JoinNames(allowed)));
 }
 

@@ -35,7 +35,11 @@ class Diagnostics {
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
   // Keeps the first report only: later ones are usually consequences of it.
+  // A line past `last_line` (an empty value at the end of the file, which
+  // yaml-cpp places on the line after) is reported at the last line.
   void Report(int line, std::string message);
+  // The file's last line, once known; 0 leaves lines as they are.
+  void set_last_line(int line) { last_line_ = line; }
   bool ok() const { return !error_.has_value(); }
   const std::optional<ScenarioError>& error() const { return error_; }
   const std::string& file() const { return file_; }
@@ -43,6 +47,7 @@ class Diagnostics {
  private:
   std::string file_;
   std::optional<ScenarioError> error_;
+  int last_line_ = 0;
 };
 
 // A YAML value and the line to blame for it.

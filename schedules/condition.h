@@ -189,6 +189,9 @@ struct Condition {
   std::vector<Condition> terms;  // kAnd, kOr: two or more; kNot: one
 };
 
+// '(' and 'not' nest at most this deep in one condition.
+inline constexpr int kConditionDepthMax = 100;
+
 std::optional<Condition> ParseCondition(const model::JobGraph& graph, std::string_view text, std::string* error);
 
 // What a condition is evaluated against. `violations` gives the properties'

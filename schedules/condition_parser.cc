@@ -97,7 +97,19 @@ class Parser {
     return all;
   }
 
+  // Each '(' and 'not' is a level of recursion; a bound keeps a hostile
+  // condition from overflowing the stack.
   std::optional<Condition> ParseUnary() {
+    if (depth_ >= kConditionDepthMax) {
+      return Fail(fmt::format("the condition nests deeper than {} levels of '(' and 'not'", kConditionDepthMax));
+    }
+    ++depth_;
+    auto unary = ParseUnaryBelow();
+    --depth_;
+    return unary;
+  }
+
+  std::optional<Condition> ParseUnaryBelow() {
     if (reader_.Accept("not")) {
       auto inner = ParseUnary();
       if (!inner) return std::nullopt;
@@ -564,6 +576,7 @@ class Parser {
   TokenReader reader_;
   std::string error_;
   std::string name_error_;
+  int depth_ = 0;  // ParseUnary calls on the stack
 };
 
 }  // namespace

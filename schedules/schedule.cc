@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include <fmt/format.h>
 
+#include "scenarios/input_limits.h"
+#include "scenarios/yaml_document.h"
 #include "scenarios/yaml_reader.h"
 
 namespace ckptsim::schedules {
@@ -119,15 +122,14 @@ void ReadEntry(const Located& item, Diagnostics* diagnostics, std::vector<Schedu
 std::variant<ScheduleFile, ScheduleError> Parse(const std::string& yaml, const std::string& display_name,
                                                 const std::string& folder) {
   Diagnostics diagnostics(display_name);
-  std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
-  if (documents.empty())
+  auto read = scenarios::ReadYamlDocument(yaml, display_name, "schedule");
+  if (auto* refusal = std::get_if<ScheduleError>(&read)) return *refusal;
+  const scenarios::YamlDocument& document = std::get<scenarios::YamlDocument>(read);
+  if (document.empty)
     return ScheduleError{display_name, 0, "the file holds no YAML document; a schedule is a list of steps"};
-  if (documents.size() > 1) {
-    return ScheduleError{display_name, scenarios::LineOf(documents[1]),
-                         "a second YAML document starts here; a schedule file holds exactly one"};
-  }
+  diagnostics.set_last_line(document.last_line);
   ScheduleFile file{.path = display_name};
-  const Located top{documents[0], scenarios::LineOf(documents[0]), ""};
+  const Located top{document.root, scenarios::LineOf(document.root), ""};
   std::optional<Located> steps;
   if (top.node.IsSequence()) {
     steps.emplace(Located{top.node, top.line, "steps"});
@@ -136,6 +138,8 @@ std::variant<ScheduleFile, ScheduleError> Parse(const std::string& yaml, const s
     reader.Read("description", &file.description);
     reader.Read("scenario", &file.scenario);
     reader.Read("variant", &file.variant);
+    if (auto scenario = reader.Find("scenario")) file.scenario_line = scenario->line;
+    if (auto variant = reader.Find("variant")) file.variant_line = variant->line;
     if (auto seed = reader.Find("seed")) {
       if (auto value = reader.Int(*seed, {.min = 0})) file.seed = static_cast<uint64_t>(*value);
     }
@@ -190,8 +194,15 @@ std::variant<ScheduleFile, ScheduleError> ReadScheduleText(std::string_view yaml
 std::variant<ScheduleFile, ScheduleError> ReadScheduleFile(const std::string& path) {
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error && error != std::errc::no_such_file_or_directory) {
+    return ScheduleError{path, 0, fmt::format("cannot open the schedule file: {}", error.message())};
+  }
   if (!std::filesystem::exists(status)) return ScheduleError{path, 0, "no such schedule file"};
   if (!std::filesystem::is_regular_file(status)) return ScheduleError{path, 0, "not a regular file"};
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error) {
+    if (auto too_large = scenarios::InputTooLarge(static_cast<int64_t>(size))) return ScheduleError{path, 0, *too_large};
+  }
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.is_open() || in.bad()) return ScheduleError{path, 0, "cannot read the schedule file"};
@@ -201,11 +212,12 @@ std::variant<ScheduleFile, ScheduleError> ReadScheduleFile(const std::string& pa
 std::variant<std::vector<ScheduleStep>, ScheduleError> CompileSchedule(const ScheduleFile& file,
                                                                        const model::JobGraph& graph) {
   std::vector<ScheduleStep> steps;
+  std::map<int, int> entries_on_line;  // a pasted decision log has thousands on one line
+  for (const ScheduleEntry& entry : file.entries) ++entries_on_line[entry.line];
   for (size_t i = 0; i < file.entries.size(); ++i) {
     const ScheduleEntry& entry = file.entries[i];
     ScheduleStep step{.line = entry.line};
-    const auto same_line = [&](const ScheduleEntry& other) { return &other != &entry && other.line == entry.line; };
-    if (std::any_of(file.entries.begin(), file.entries.end(), same_line)) {
+    if (entries_on_line[entry.line] > 1) {
       step.entry = fmt::format(" (entry {} of the list)", i + 1);
     }
     step.text = entry.argument.empty() ? entry.verb : fmt::format("{} {}", entry.verb, entry.argument);
@@ -213,7 +225,7 @@ std::variant<std::vector<ScheduleStep>, ScheduleError> CompileSchedule(const Sch
     if (entry.verb == "start") {
       step.kind = StepKind::kStart;
       if (!entry.argument.empty()) {
-        return At(file, entry.line, fmt::format("start takes no argument, got '{}'", entry.argument));
+        return At(file, entry.line, fmt::format("start takes no argument, got '{}'", scenarios::ShownValue(entry.argument)));
       }
     } else if (entry.verb == "run") {
       step.kind = StepKind::kRun;
@@ -223,7 +235,8 @@ std::variant<std::vector<ScheduleStep>, ScheduleError> CompileSchedule(const Sch
       if (entry.argument.empty() || ec != std::errc() || end != entry.argument.data() + entry.argument.size() ||
           count < 1 || count > 100'000'000) {
         return At(file, entry.line,
-                  fmt::format("run: expected a number of steps from 1 to 100000000, got '{}'", entry.argument));
+                  fmt::format("run: expected a number of steps from 1 to 100000000, got '{}'",
+                              scenarios::ShownValue(entry.argument)));
       }
       step.steps = count;
     } else if (entry.verb == "until" || entry.verb == "expect") {
@@ -231,18 +244,18 @@ std::variant<std::vector<ScheduleStep>, ScheduleError> CompileSchedule(const Sch
       step.steps = entry.within.value_or(kUntilStepsDefault);
       step.condition = ParseCondition(graph, entry.argument, &error);
       if (!step.condition) {
-        return At(file, entry.line, fmt::format("{} '{}'{}: {}", entry.verb, entry.argument, step.entry, error));
+        return At(file, entry.line, fmt::format("{} '{}'{}: {}", entry.verb, scenarios::ShownValue(entry.argument), step.entry, error));
       }
     } else {
       auto action = ParseActionStep(graph, step.text, &error);
-      if (!action) return At(file, entry.line, fmt::format("step '{}'{}: {}", step.text, step.entry, error));
+      if (!action) return At(file, entry.line, fmt::format("step '{}'{}: {}", scenarios::ShownValue(step.text), step.entry, error));
       step.action = *action;
     }
     step.filter_is_only = entry.filter_is_only;
     for (const auto& [line, text] : entry.filters) {
       auto pattern = ParseActionPattern(graph, text, &error);
       if (!pattern) {
-        return At(file, line, fmt::format("{} '{}': {}", entry.filter_is_only ? "only" : "except", text, error));
+        return At(file, line, fmt::format("{} '{}': {}", entry.filter_is_only ? "only" : "except", scenarios::ShownValue(text), error));
       }
       step.filters.push_back(std::move(*pattern));
     }

@@ -54,6 +54,8 @@ struct ScheduleFile {
   std::string description;
   std::string scenario;  // "" if the file names none; a path is resolved against the file's folder
   std::string variant;   // "" if none
+  int scenario_line = 0;  // of `scenario:`, 0 if none; errors loading it point here
+  int variant_line = 0;   // of `variant:`, 0 if none
   std::optional<uint64_t> seed;
   std::vector<ScheduleEntry> entries;
 };

@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(cmake g++ ninja-build pkg-config
   libboost-graph-dev librapidcheck-dev libgtest-dev libgmock-dev libfmt-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev graphviz
-  parallel)  # GNU parallel: deploy/parallel/sweep.sh and its test
+  parallel  # GNU parallel: deploy/parallel/sweep.sh and its test
+  clang)    # libFuzzer and its runtime: scripts/fuzz.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -330,7 +330,7 @@ const BadPlan kBadPlans[] = {
     {"missing_type.json", " nodes[0]: missing required key 'type'"},
     {"missing_parallelism.json", " nodes[1]: missing required key 'parallelism'"},
     {"parallelism_not_an_integer.json", " nodes[0].parallelism: expected an integer, got string \"4\""},
-    {"parallelism_zero.json", " nodes[0].parallelism: must be between 1 and 32768, got 0"},
+    {"parallelism_zero.json", " nodes[0].parallelism: must be between 1 and 1024, got 0"},
     {"id_not_an_integer.json", " nodes[0].id: expected a node id (an integer or a non-empty string), got number 1.5"},
     {"type_not_a_string.json", " nodes[0].type: expected a string, got number 7"},
     {"unknown_pact.json",

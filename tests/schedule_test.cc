@@ -241,6 +241,19 @@ TEST_F(Conditions, AreParsedStrictly) {
   EXPECT_NE(Error("").find("empty condition"), std::string::npos);
 }
 
+// 10,000 nested '(' overflowed the stack of the recursive descent parser
+// (SIGSEGV): nesting is bounded at kConditionDepthMax.
+TEST_F(Conditions, DeepNestingIsRefusedNotAStackOverflow) {
+  const std::string deep = std::string(10'000, '(') + "S1[0] is RUNNING" + std::string(10'000, ')');
+  EXPECT_NE(Error(deep).find("nests deeper than 100 levels"), std::string::npos);
+  std::string nots;
+  for (int i = 0; i < 10'000; ++i) nots += "not ";
+  EXPECT_NE(Error(nots + "S1[0] is RUNNING").find("nests deeper than 100 levels"), std::string::npos);
+  const std::string allowed = std::string(kConditionDepthMax - 1, '(') + "S1[0] is RUNNING" +
+                              std::string(kConditionDepthMax - 1, ')');
+  EXPECT_TRUE(Check(allowed).holds);
+}
+
 TEST_F(Conditions, RpcsAreNamedByKindCheckpointAndSubtaskOrByUid) {
   Do("trigger");
   std::string error;
