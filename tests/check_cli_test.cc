@@ -1,0 +1,70 @@
+// `ckptsim check` as a user runs it (README "Model checking"): the summary
+// and exit codes, the counterexample as an ordinary trace that `replay`
+// reproduces and `render` draws, the `--bound` override, bad input.
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+namespace {
+
+using Outcome = ckptsim::testing::ShellOutcome;  // stdout and stderr together
+
+Outcome RunCli(const std::string& arguments) { return ckptsim::testing::RunCkptsim(arguments); }
+
+std::filesystem::path TempPath(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("ckptsim_check_cli_test_" + std::to_string(::getpid()) + "_" + name);
+}
+
+TEST(CheckCli, Flip147HoldsOnChainCheckWithItsStatistics) {
+  const Outcome o = RunCli("check chain-check");
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_NE(o.out.find("128,518 distinct states"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("every reachable state explored"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("fingerprint collision probability"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("P2 no-data-loss         held"), std::string::npos) << o.out;
+}
+
+// The legacy counterexample is a trace like any other: replay reproduces
+// its hash and its violation (exit 1), render draws it.
+TEST(CheckCli, LegacyCounterexampleReplaysAndRenders) {
+  const std::filesystem::path trace = TempPath("legacy.cex.jsonl");
+  const Outcome check = RunCli("check chain-check --variant legacy -o " + trace.string());
+  ASSERT_EQ(check.exit_code, 1) << check.out;
+  EXPECT_NE(check.out.find("P2 no-data-loss         VIOLATED (shortest: 26 decisions)"), std::string::npos)
+      << check.out;
+  EXPECT_NE(check.out.find("replay: ckptsim replay " + trace.string()), std::string::npos) << check.out;
+  const Outcome replay = RunCli("replay " + trace.string());
+  EXPECT_EQ(replay.exit_code, 1) << replay.out;
+  EXPECT_NE(replay.out.find(" MATCH"), std::string::npos) << replay.out;
+  EXPECT_NE(replay.out.find("P2 VIOLATED"), std::string::npos) << replay.out;
+  const std::filesystem::path dot = TempPath("legacy.dot");
+  const Outcome render = RunCli("render " + trace.string() + " --view spacetime -o " + dot.string());
+  EXPECT_EQ(render.exit_code, 0) << render.out;
+  EXPECT_GT(std::filesystem::file_size(dot), 100u);
+  std::filesystem::remove(trace);
+  std::filesystem::remove(dot);
+}
+
+TEST(CheckCli, BoundOverridesTheCheckSection) {
+  const Outcome o = RunCli("check chain-check --bound records=1 --json");
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_EQ(o.out.find("\"states\":128518"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("\"complete\":true"), std::string::npos) << o.out;
+}
+
+TEST(CheckCli, BadBoundsAndOptionsExitTwoWithOneLine) {
+  for (const char* arguments : {"check chain-check --bound nosuch=1", "check chain-check --bound records=-1",
+                                "check chain-check --bound records", "check chain-check --shard 3/2 --swarm 2",
+                                "check no-such-scenario"}) {
+    SCOPED_TRACE(arguments);
+    const Outcome o = RunCli(arguments);
+    EXPECT_EQ(o.exit_code, 2) << o.out;
+    EXPECT_NE(o.out.find("error"), std::string::npos) << o.out;
+  }
+}
+
+}  // namespace
