@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -233,6 +234,90 @@ int CheckCommand(const CheckArgs& args) {
   }
   if (g_signal.load() != 0) return 128 + g_signal.load();
   return first != nullptr ? kExitViolation : kExitOk;
+}
+
+int MergeCheckSummaries(const std::vector<std::string>& files, bool json) {
+  struct Shard {
+    std::string path;
+    nlohmann::ordered_json summary;
+  };
+  std::vector<Shard> shards;
+  for (const std::string& path : files) {
+    std::ifstream in(path);
+    if (!in) return UsageError(fmt::format("{}: cannot be read", path));
+    std::string line;
+    std::getline(in, line);
+    nlohmann::ordered_json summary = nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!IsCheckSummary(summary) || !summary.contains("swarm")) {
+      return UsageError(fmt::format("{}:1: not the --json summary of a `ckptsim check --swarm` shard", path));
+    }
+    shards.push_back({path, std::move(summary)});
+  }
+  const nlohmann::ordered_json& first = shards.front().summary;
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(1, first["swarm"].value("shards", 1))), false);
+  uint64_t states = 0;
+  int64_t searches_run = 0;
+  nlohmann::ordered_json properties = nlohmann::ordered_json::object();
+  for (const Shard& shard : shards) {
+    const nlohmann::ordered_json& s = shard.summary;
+    for (const char* key : {"scenario", "variant"}) {
+      if (s[key] != first[key]) return UsageError(fmt::format("{}: {} differs from {}'s", shard.path, key, shards[0].path));
+    }
+    for (const char* key : {"searches", "seed", "shards"}) {
+      if (s["swarm"][key] != first["swarm"][key]) {
+        return UsageError(fmt::format("{}: swarm {} differs from {}'s", shard.path, key, shards[0].path));
+      }
+    }
+    const int64_t index = s["swarm"].value("shard", 0);
+    if (index < 0 || index >= static_cast<int64_t>(seen.size()) || seen[static_cast<size_t>(index)]) {
+      return UsageError(fmt::format("{}: shard {} given twice or out of range", shard.path, index));
+    }
+    seen[static_cast<size_t>(index)] = true;
+    states += s.value("states", uint64_t{0});
+    searches_run += s["swarm"].value("searches_run", int64_t{0});
+    for (const auto& [code, verdict] : s["properties"].items()) {
+      nlohmann::ordered_json& merged = properties[code];
+      if (merged.is_null()) merged = {{"name", verdict["name"]}, {"verdict", "no violation found"}};
+      if (verdict.value("verdict", "") != "violated") continue;
+      const size_t length = verdict.value("length", size_t{0});
+      if (merged["verdict"] != "violated" || length < merged.value("length", size_t{0})) {
+        merged = {{"name", verdict["name"]}, {"verdict", "violated"}, {"length", length},
+                  {"summary", verdict.value("summary", "")}, {"shard", index},
+                  {"counterexample", s.value("counterexample", "")}};
+      }
+    }
+  }
+  const int64_t missing = std::count(seen.begin(), seen.end(), false);
+  bool violated = false;
+  for (const auto& [code, verdict] : properties.items()) violated = violated || verdict["verdict"] == "violated";
+  if (json) {
+    nlohmann::ordered_json out{{"scenario", first["scenario"]},       {"variant", first["variant"]},
+                               {"mode", "swarm"},                     {"shards_merged", shards.size()},
+                               {"shards_missing", missing},          {"searches_run", searches_run},
+                               {"states_summed_over_shards", states}, {"properties", properties}};
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("merge of {} check shard(s) of {} ({} swarm searches run, {} states summed over shards{})\n",
+               shards.size(), first["scenario"].get<std::string>(), searches_run, Thousands(states),
+               missing > 0 ? fmt::format("; {} shard(s) MISSING", missing) : "");
+    for (const auto& [code, verdict] : properties.items()) {
+      if (verdict["verdict"] == "violated") {
+        fmt::print("  {} {:<20} VIOLATED (shortest: {} decisions, shard {}): {}\n", code,
+                   verdict["name"].get<std::string>(), verdict["length"].get<size_t>(), verdict["shard"].get<int64_t>(),
+                   verdict["summary"].get<std::string>());
+        fmt::print("       counterexample: {}\n", verdict["counterexample"].get<std::string>());
+      } else {
+        fmt::print("  {} {:<20} no violation found\n", code, verdict["name"].get<std::string>());
+      }
+    }
+  }
+  if (missing > 0) return UsageError(fmt::format("{} shard(s) of {} missing", missing, seen.size()));
+  return violated ? kExitViolation : kExitOk;
+}
+
+bool IsCheckSummary(const nlohmann::ordered_json& summary) {
+  return summary.is_object() && summary.contains("mode") && summary.contains("properties") &&
+         summary.contains("states") && summary.contains("scenario");
 }
 
 }  // namespace ckptsim::cli

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "simulator/run_config.h"
 
 namespace ckptsim::cli {
@@ -167,6 +169,11 @@ struct CheckArgs {
   std::string out;
 };
 int CheckCommand(const CheckArgs& args);
+// `ckptsim merge` of the --json summaries of `check --swarm --shard` runs:
+// one verdict per property, the shortest counterexample of any shard.
+int MergeCheckSummaries(const std::vector<std::string>& files, bool json);
+// Whether a parsed JSON object is the --json summary of `ckptsim check`.
+bool IsCheckSummary(const nlohmann::ordered_json& summary);
 
 }  // namespace ckptsim::cli
 

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -342,6 +343,15 @@ int SweepCommand(const SweepArgs& args) {
 }
 
 int MergeCommand(const std::vector<std::string>& files, bool json) {
+  // The summaries of a sharded `check --swarm`, rather than sweep lines.
+  if (!files.empty()) {
+    std::ifstream in(files.front());
+    std::string line;
+    if (in && std::getline(in, line) &&
+        IsCheckSummary(nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false))) {
+      return MergeCheckSummaries(files, json);
+    }
+  }
   SweepSummary summary;
   int64_t lines = 0;
   int64_t repeats = 0;

@@ -67,4 +67,31 @@ TEST(CheckCli, BadBoundsAndOptionsExitTwoWithOneLine) {
   }
 }
 
+// A swarm split over three shards and merged is the swarm of one machine:
+// the same states in all, the same verdicts, the same shortest length.
+TEST(CheckCli, MergedSwarmShardsEqualOneMachinesSwarm) {
+  const std::string whole = RunCli("check chain-check --variant legacy --swarm 6 --seed 3 --json -o " +
+                                   TempPath("whole.cex.jsonl").string()).out;
+  std::string files;
+  for (int i = 0; i < 3; ++i) {
+    const std::string json = TempPath("shard" + std::to_string(i) + ".json").string();
+    const Outcome shard = RunCli("check chain-check --variant legacy --swarm 6 --seed 3 --shard " + std::to_string(i) +
+                                 "/3 --json -o " + TempPath("shard.cex.jsonl").string() + " > " + json);
+    EXPECT_EQ(shard.exit_code, 1) << shard.out;
+    files += " " + json;
+  }
+  const Outcome merged = RunCli("merge --json" + files);
+  EXPECT_EQ(merged.exit_code, 1) << merged.out;
+  const auto number_after = [](const std::string& text, const std::string& key) {
+    const size_t at = text.find("\"" + key + "\":");
+    return at == std::string::npos ? std::string("?") : text.substr(at + key.size() + 3, text.find_first_of(",}", at) - at - key.size() - 3);
+  };
+  EXPECT_EQ(number_after(merged.out, "states_summed_over_shards"), number_after(whole, "states")) << merged.out << whole;
+  EXPECT_EQ(number_after(merged.out, "length"), number_after(whole, "length")) << merged.out << whole;
+  EXPECT_NE(merged.out.find("\"shards_missing\":0"), std::string::npos) << merged.out;
+  const Outcome partial = RunCli("merge" + files.substr(0, files.rfind(' ')));
+  EXPECT_EQ(partial.exit_code, 2) << partial.out;
+  EXPECT_NE(partial.out.find("MISSING"), std::string::npos) << partial.out;
+}
+
 }  // namespace

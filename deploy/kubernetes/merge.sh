@@ -22,7 +22,7 @@ done
 files=()
 case ${MODE:-sweep} in
   sweep) for ((i = 0; i < shards; i++)); do files+=("$results/shard-$i.jsonl"); done ;;
-  # ---- CHECK VARIANT (planned): merge of the check summaries of the shards ----
+  # The check variant: the shards' JSON summaries (merge knows them apart).
   check) for ((i = 0; i < shards; i++)); do files+=("$results/check-$i.json"); done ;;
   *) echo "MODE must be sweep or check, got '${MODE}'" >&2; exit 2 ;;
 esac

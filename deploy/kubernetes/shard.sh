@@ -8,7 +8,7 @@
 # Environment: JOB_COMPLETION_INDEX, SHARDS (= the Job's completions),
 # SCENARIO, SWEEP_ARGS (e.g. "--seeds 100000"), RESULTS (default /results),
 # SWEEP_JOBS (worker threads, default: the cores the pod sees), CKPTSIM,
-# MODE (sweep, or check: planned).
+# MODE (sweep, or check: a sharded swarm search).
 set -euo pipefail
 
 index=${JOB_COMPLETION_INDEX:?run this in an Indexed Job (completionMode: Indexed)}
@@ -28,10 +28,8 @@ case ${MODE:-sweep} in
       --out "$results/shard-$index.jsonl" --resume || status=$?
     ;;
   check)
-    # ---- CHECK VARIANT (planned: `ckptsim check` is being built; the flags below are the plan) ----
     "$ckptsim" check "$scenario" --swarm "${SWARM:?set SWARM=K}" --seed "${SEED:-1}" "${args[@]}" \
-      --shard "$index/$shards" --json -o "$results/check-$index.json" || status=$?
-    # ---- end of the check variant ----
+      --shard "$index/$shards" --json -o "$results/check-$index.cex.jsonl" > "$results/check-$index.json" || status=$?
     ;;
   *)
     echo "MODE must be sweep or check, got '${MODE}'" >&2

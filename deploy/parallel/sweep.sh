@@ -19,7 +19,7 @@
 #   SSHLOGINFILE  GNU parallel's --sshloginfile: run shards on those hosts
 #                 (each needs ckptsim at the same path; a scenario file is
 #                 copied over, the shard files are copied back)
-#   MODE          sweep (default), or check (planned, see below)
+#   MODE          sweep (default), or check (a sharded swarm search, see below)
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -61,17 +61,15 @@ case $mode in
     exit "$status"
     ;;
   check)
-    # ---- CHECK VARIANT (planned: `ckptsim check` is being built; the flags below are the plan) ----
     # Each shard explores its part of K swarm configurations drawn from seed S
     # and writes one JSON summary; their merge is the whole search's summary.
     command=$(printf '%q ' "$ckptsim" check "$scenario" --swarm "${SWARM:?set SWARM=K}" --seed "${SEED:-1}" "$@")
-    parallel --halt now,fail=1 "${remote[@]}" ${remote:+--return "$results/check-{}.json"} \
-      "mkdir -p $q_results && $command --shard {}/$shards --json -o $q_results/check-{}.json; test \$? -le 1" \
+    parallel --halt now,fail=1 "${remote[@]}" ${remote:+--return "$results/check-{}.json" --return "$results/check-{}.cex.jsonl"} \
+      "mkdir -p $q_results && $command --shard {}/$shards --json -o $q_results/check-{}.cex.jsonl > $q_results/check-{}.json; test \$? -le 1" \
       ::: $(seq 0 $((shards - 1)))
     files=()
     for ((i = 0; i < shards; i++)); do files+=("$results/check-$i.json"); done
-    exec "$ckptsim" merge "${files[@]}"  # planned: merge of check summaries
-    # ---- end of the check variant ----
+    exec "$ckptsim" merge "${files[@]}"
     ;;
   *)
     echo "$0: MODE must be sweep or check, got '$mode'" >&2
