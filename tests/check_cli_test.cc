@@ -3,6 +3,7 @@
 // reproduces and `render` draws, the `--bound` override, bad input.
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -64,6 +65,20 @@ TEST(CheckCli, BadBoundsAndOptionsExitTwoWithOneLine) {
     const Outcome o = RunCli(arguments);
     EXPECT_EQ(o.exit_code, 2) << o.out;
     EXPECT_NE(o.out.find("error"), std::string::npos) << o.out;
+  }
+}
+
+// Issue 12: a search killed with SIGINT or SIGTERM stops cleanly with its
+// partial statistics and exit 128 + the signal.
+TEST(CheckCli, ASignalStopsTheSearchWithPartialStatistics) {
+  for (const auto& [name, code] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
+    SCOPED_TRACE(name);
+    const Outcome o = ckptsim::testing::RunShell(std::string("(") + CKPTSIM_BINARY +
+                                                 " check fig6-check 2>&1 & pid=$!; sleep 1; kill -" + name +
+                                                 " $pid; wait $pid; echo exit=$?)");
+    EXPECT_NE(o.out.find("exit=" + std::to_string(code)), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("stopped: interrupted"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("P2 no-data-loss         no violation found"), std::string::npos) << o.out;
   }
 }
 
