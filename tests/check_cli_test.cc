@@ -68,6 +68,25 @@ TEST(CheckCli, BadBoundsAndOptionsExitTwoWithOneLine) {
   }
 }
 
+// Cross-validation of the drivers' lengths: a failing legacy simulation of
+// chain-check, shrunk, is at most 1.5x the shortest run the search finds (26
+// decisions; the shrinker may also halve the records, so it can be shorter).
+TEST(CheckCli, AShrunkLegacySimulationIsAtMostOneAndAHalfTimesTheShortestRun) {
+  const std::filesystem::path trace = TempPath("sim.jsonl");
+  const std::filesystem::path shrunk = TempPath("shrunk.jsonl");
+  ASSERT_EQ(RunCli("run chain-check --variant legacy --seed 1 --trace " + trace.string()).exit_code, 1);
+  ASSERT_EQ(RunCli("shrink " + trace.string() + " -o " + shrunk.string()).exit_code, 1);  // still failing
+  const Outcome replay = RunCli("replay " + shrunk.string());
+  const size_t at = replay.out.find(" decisions, seed");
+  ASSERT_NE(at, std::string::npos) << replay.out;
+  const size_t open = replay.out.rfind('(', at);
+  const int decisions = std::stoi(replay.out.substr(open + 1, at - open - 1));
+  EXPECT_LE(decisions, 26 * 3 / 2) << replay.out;
+  EXPECT_GT(decisions, 0);
+  std::filesystem::remove(trace);
+  std::filesystem::remove(shrunk);
+}
+
 // Issue 12: a search killed with SIGINT or SIGTERM stops cleanly with its
 // partial statistics and exit 128 + the signal.
 TEST(CheckCli, ASignalStopsTheSearchWithPartialStatistics) {
