@@ -6,7 +6,13 @@
 //
 // Layer arrows: docs/layers.txt lists each layer folder and the layers it may
 // include; every `#include` of a .h/.cc under a listed folder must follow it.
+//
+// Banned sources of nondeterminism: in model/, properties/, simulator/ and
+// checker/, no std::hash, unordered containers (unless marked lookup-only),
+// random_device, clocks (but in the files listed with a reason), standard
+// distributions, shuffle, rand() and ordering by address.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -272,6 +278,196 @@ TEST(HouseRules, LayersFileRefusesMalformedLinesAndCycles) {
             "layers.txt:4: layer 'properties' is listed twice\n"
             "layers.txt:5: layer 'simulator' may include 'ghost', which is not a layer of this file\n");
   EXPECT_EQ(Cycle(arrows), "model -> properties -> model");
+}
+
+// ---------------------------------------------------------------------------
+// Banned sources of nondeterminism.
+
+// The folders on the path to a decision, a fingerprint or an output.
+const std::vector<std::string> kDeterministicLayers{"model", "properties", "simulator", "checker"};
+
+// The files allowed to read a clock, each because it times a run for the
+// user and nothing the run decides reads the figure.
+const std::map<std::string, std::string> kClockAllowed{
+    {"simulator/sweep.cc", "a sweep's seconds and runs_per_second, printed for the user; no seed's run reads them"},
+    {"checker/search.h", "the search's seconds in its statistics and the once-a-second --progress line; "
+                         "no search step reads them"},
+};
+
+// The line marking an unordered container as used for lookups only, never
+// iterated, which makes it harmless.
+const std::string kLookupOnly = "// deterministic: lookup only";
+
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// `text` with comments and the contents of string and character literals
+// blanked, newlines kept, so a rule matches code only and lines keep their
+// numbers. A quote between two hex digits is a digit separator (1'000'000).
+std::string CodeOnly(const std::string& text) {
+  std::string code = text;
+  const auto blank = [&](size_t from, size_t to) {
+    for (size_t k = from; k < std::min(to, code.size()); ++k) {
+      if (code[k] != '\n') code[k] = ' ';
+    }
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text.compare(i, 2, "//") == 0) {
+      const size_t end = std::min(text.find('\n', i), text.size());
+      blank(i, end);
+      i = end;
+    } else if (text.compare(i, 2, "/*") == 0) {
+      const size_t close = text.find("*/", i + 2);
+      const size_t end = close == std::string::npos ? text.size() : close + 2;
+      blank(i, end);
+      i = end;
+    } else if (text.compare(i, 2, "R\"") == 0 && (i == 0 || !IsWordChar(text[i - 1]) || text[i - 1] == 'u' ||
+                                                  text[i - 1] == 'U' || text[i - 1] == 'L' || text[i - 1] == '8')) {
+      const size_t open = text.find('(', i + 2);
+      if (open == std::string::npos) break;
+      std::string closing(1, ')');
+      closing.append(text, i + 2, open - i - 2).push_back('"');
+      const size_t close = text.find(closing, open);
+      const size_t end = close == std::string::npos ? text.size() : close + closing.size();
+      blank(i + 1, end);
+      i = end;
+    } else if (text[i] == '"' || text[i] == '\'') {
+      const char quote = text[i];
+      if (quote == '\'' && i > 0 && i + 1 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i - 1])) &&
+          std::isxdigit(static_cast<unsigned char>(text[i + 1]))) {
+        ++i;
+        continue;
+      }
+      size_t end = i + 1;
+      while (end < text.size() && text[end] != quote && text[end] != '\n') end += text[end] == '\\' ? 2 : 1;
+      blank(i + 1, end);
+      i = end + 1;
+    } else {
+      ++i;
+    }
+  }
+  return code;
+}
+
+struct BannedPattern {
+  std::regex pattern;
+  std::string what;
+  enum class Unless { kNever, kLookupOnlyComment, kListedClockFile } unless = Unless::kNever;
+};
+
+const std::vector<BannedPattern>& BannedPatterns() {
+  using Unless = BannedPattern::Unless;
+  // A free function call: not a member (x.rand(), p->rand()) and not another
+  // namespace's (ours::rand()), the global and std:: ones included.
+  const std::string call = R"((?:^|[^\w.>:])(?:std::|::)?)";
+  static const std::vector<BannedPattern> kPatterns{
+      {std::regex(R"(\b(?:std|boost)\s*::\s*hash\b)"),
+       "std::hash: its values differ between standard libraries (use model/fingerprint.h)"},
+      {std::regex(R"(\bunordered_(?:map|set|multimap|multiset)\b)"),
+       "an unordered container: its iteration order is the hash's (use std::map or a sorted vector, or mark a "
+       "container never iterated with `" + kLookupOnly + "`)",
+       Unless::kLookupOnlyComment},
+      {std::regex(R"(\brandom_device\b)"), "std::random_device: not reproducible (draw from the run's PRNG)"},
+      {std::regex(R"(\b\w+_clock\b)"), "a clock: time is integer ticks (only files listed with a reason may time a run)",
+       Unless::kListedClockFile},
+      {std::regex(call + R"((?:time|clock|gettimeofday|clock_gettime|timespec_get)\s*\()"),
+       "a wall-clock call: time is integer ticks", Unless::kListedClockFile},
+      {std::regex(R"(\b(?:uniform_int|uniform_real|bernoulli|binomial|negative_binomial|geometric|poisson|)"
+                  R"(exponential|gamma|weibull|extreme_value|normal|lognormal|chi_squared|cauchy|fisher_f|)"
+                  R"(student_t|discrete|piecewise_constant|piecewise_linear)_distribution\b|\bgenerate_canonical\b)"),
+       "a standard distribution: its algorithm differs between standard libraries (use the PRNG's helpers)"},
+      {std::regex(call + R"((?:random_)?shuffle\s*\(|)" + call + R"(sample\s*\()"),
+       "std::shuffle/std::sample: unspecified algorithms (use the PRNG's helpers)"},
+      {std::regex(call + R"((?:s?rand|rand_r|s?random|[dejlmn]rand48)\s*\()"),
+       "the C library's random numbers: hidden global state (draw from the run's PRNG)"},
+      {std::regex(R"(\bstd::(?:less|greater|less_equal|greater_equal)\s*<[^<>;]*\*\s*>)"),
+       "ordering by pointer: addresses differ from run to run"},
+      {std::regex(R"(\b(?:set|map|multiset|multimap|flat_set|flat_map|priority_queue)\s*<\s*(?:const\s+)?)"
+                  R"([\w:]+(?:\s*<[^<>;]*>)?\s*(?:const\s*)?\*)"),
+       "a container keyed by pointer: ordered by address, which differs from run to run"},
+      {std::regex(R"(\bu?intptr_t\b)"), "an address as a number: it differs from run to run"},
+  };
+  return kPatterns;
+}
+
+// The banned sources of nondeterminism in `text`, a file shown as `file`;
+// the clock rule is waived when `clock_allowed`. Include lines are skipped:
+// including <unordered_map> or <chrono> is harmless, their use is not.
+std::vector<Finding> CheckDeterminism(const std::string& file, const std::string& text, bool clock_allowed) {
+  using Unless = BannedPattern::Unless;
+  static const std::regex kIncludeLine(R"(^\s*#\s*include\b)");
+  std::vector<Finding> findings;
+  const std::vector<std::string> raw = Lines(text);
+  const std::vector<std::string> code = Lines(CodeOnly(text));
+  for (size_t i = 0; i < code.size(); ++i) {
+    if (std::regex_search(code[i], kIncludeLine)) continue;
+    for (const BannedPattern& banned : BannedPatterns()) {
+      if (!std::regex_search(code[i], banned.pattern)) continue;
+      if (banned.unless == Unless::kListedClockFile && clock_allowed) continue;
+      if (banned.unless == Unless::kLookupOnlyComment && raw[i].find(kLookupOnly) != std::string::npos) continue;
+      findings.push_back({file, static_cast<int>(i) + 1, banned.what});
+    }
+  }
+  return findings;
+}
+
+TEST(HouseRules, NoBannedSourceOfNondeterminism) {
+  std::vector<Finding> findings;
+  size_t files = 0;
+  for (const std::string& layer : kDeterministicLayers) {
+    for (const fs::path& source : SourcesUnder(kRoot / layer)) {
+      const std::string file = Relative(source);
+      const std::vector<Finding> found = CheckDeterminism(file, ReadAll(source), kClockAllowed.contains(file));
+      findings.insert(findings.end(), found.begin(), found.end());
+      ++files;
+    }
+  }
+  EXPECT_GE(files, 60u);
+  EXPECT_TRUE(findings.empty()) << Shown(findings);
+}
+
+// An allowance nobody needs any more is taken off the list.
+TEST(HouseRules, EveryClockAllowanceIsStillNeeded) {
+  for (const auto& [file, reason] : kClockAllowed) {
+    ASSERT_TRUE(fs::is_regular_file(kRoot / file)) << file << " (allowed a clock for " << reason << ") is gone";
+    EXPECT_FALSE(CheckDeterminism(file, ReadAll(kRoot / file), false).empty())
+        << file << " reads no clock any more; take it off kClockAllowed";
+  }
+}
+
+// The test of the test: one banned source per line, each reported at its
+// line, and look-alikes (comments, strings and raw strings, digit
+// separators, members, other namespaces, pointers as mapped values, a marked
+// lookup-only map, an allowed clock) left alone.
+TEST(HouseRules, DeterminismCheckReportsEachBannedSource) {
+  const std::string text =
+      "#include <unordered_map>\n"                                           // 1
+      "size_t h = std::hash<int>{}(7);\n"                                    // 2
+      "std::unordered_set<int> seen;\n"                                      // 3
+      "std::unordered_map<int, int> index;  " + kLookupOnly + "\n" +         // 4
+      "std::random_device device;\n"                                         // 5
+      "auto now = std::chrono::steady_clock::now();\n"                       // 6
+      "time_t t = time(nullptr);\n"                                          // 7
+      "std::uniform_int_distribution<int> pick(0, 9);\n"                     // 8
+      "std::shuffle(v.begin(), v.end(), engine);\n"                          // 9
+      "int r = rand() % 6;  srand(1);\n"                                     // 10
+      "std::set<const Subtask*> by_address;\n"                               // 11
+      "std::map<Node *, int, std::less<Node*>> ranks;\n"                     // 12
+      "auto id = reinterpret_cast<uintptr_t>(p);\n"                          // 13
+      "// no std::hash, no rand(), no unordered_map here\n"                  // 14
+      "const char* s = \"std::hash rand() steady_clock\";  char c = '*';\n"  // 15
+      "int64_t million = 1'000'000;  int x = prng.rand();  ours::time(1);\n" // 16
+      "/* std::random_device\n"                                              // 17
+      "   in a block comment */ std::set<int> fine;\n"                       // 18
+      "auto raw = R\"x(rand() \" std::hash)x\";  std::map<int, Node*> ok;\n";  // 19
+  const std::vector<Finding> findings = CheckDeterminism("model/fake.cc", text, false);
+  std::vector<int> lines;
+  for (const Finding& finding : findings) lines.push_back(finding.line);
+  EXPECT_EQ(lines, (std::vector<int>{2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 12, 13})) << Shown(findings);
+  // An allowed file may read a clock, and nothing else.
+  std::vector<int> allowed_lines;
+  for (const Finding& finding : CheckDeterminism("simulator/sweep.cc", text, true)) allowed_lines.push_back(finding.line);
+  EXPECT_EQ(allowed_lines, (std::vector<int>{2, 3, 5, 8, 9, 10, 11, 12, 12, 13}));
 }
 
 }  // namespace
