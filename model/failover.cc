@@ -146,7 +146,13 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   for (int s = 0; s < n; ++s) {
     if (!restart[s]) continue;
     StopSubtask(t, s, SubtaskPhase::kCanceled, cause);
-    if (system.subtasks[s].phase != SubtaskPhase::kFinished) system.coordinator.view[s] = ExecutionState::kCanceled;
+    // Flink's Execution.cancel() leaves an execution that already failed
+    // FAILED (and a canceled one CANCELED); only the next attempt, deployed by
+    // Restart, gets a new state.
+    ExecutionState& view = system.coordinator.view[s];
+    if (system.subtasks[s].phase != SubtaskPhase::kFinished && view != ExecutionState::kFailed) {
+      view = ExecutionState::kCanceled;
+    }
     system.coordinator.end_of_data_reported[s] = false;
   }
   for (int c = 0; c < graph.channel_count(); ++c) {

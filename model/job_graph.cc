@@ -159,17 +159,21 @@ std::optional<Partitioning> ParsePartitioning(std::string_view text) {
 
 std::pair<int, int> JobGraph::PointwiseTargets(int producer_index, int producer_parallelism,
                                                int consumer_parallelism) {
-  // Mirrors Flink's pointwise wiring: with more consumers than producers each
-  // producer feeds a contiguous block of consumers; with fewer, each consumer
-  // reads a contiguous block of producers.
-  if (producer_parallelism <= consumer_parallelism) {
-    int first = producer_index * consumer_parallelism / producer_parallelism;
-    int last = (producer_index + 1) * consumer_parallelism / producer_parallelism;
+  // Flink's pointwise wiring (EdgeManagerBuildUtil.connectPointwise). Fan-out
+  // (fewer producers): producer p feeds the consumers from ceil(p*t/s) up to
+  // ceil((p+1)*t/s), so the first producers get the larger blocks. Fan-in
+  // (fewer consumers): consumer c reads the producers from floor(c*s/t) up to
+  // floor((c+1)*s/t). Equal parallelism is one-to-one under either rule.
+  const int s = producer_parallelism;
+  const int t = consumer_parallelism;
+  if (s <= t) {
+    const int first = (producer_index * t + s - 1) / s;
+    const int last = ((producer_index + 1) * t + s - 1) / s;
     return {first, last};
   }
-  for (int consumer = 0; consumer < consumer_parallelism; ++consumer) {
-    int first = consumer * producer_parallelism / consumer_parallelism;
-    int last = (consumer + 1) * producer_parallelism / consumer_parallelism;
+  for (int consumer = 0; consumer < t; ++consumer) {
+    const int first = consumer * s / t;
+    const int last = (consumer + 1) * s / t;
     if (producer_index >= first && producer_index < last) return {consumer, consumer + 1};
   }
   return {0, 0};

@@ -155,8 +155,9 @@ class JobGraph {
   std::string SubtaskName(int subtask) const;
   // "Producer[i]->Consumer[j]", the channel naming of traces and schedules.
   std::string ChannelName(int channel) const;
-  // The consumer subtask indices (within the consumer vertex) that producer
-  // subtask `producer_index` is connected to over a POINTWISE edge.
+  // The consumer subtask indices [first, last) (within the consumer vertex)
+  // that producer subtask `producer_index` is connected to over a POINTWISE
+  // edge, wired as Flink's EdgeManagerBuildUtil wires it.
   static std::pair<int, int> PointwiseTargets(int producer_index, int producer_parallelism,
                                               int consumer_parallelism);
 

@@ -115,6 +115,24 @@ TEST(Section7Failover, RegionFailoverRestartsOnlyThePipelinedRegion) {
   EXPECT_EQ(s.Sub("A[0]").attempt, 0u);
 }
 
+// Regression: the failover used to cancel the failed subtask along with its
+// region and so overwrote its FAILED with CANCELED. In Flink a failed
+// execution stays FAILED (Execution.cancel() leaves it); the restart deploys
+// a new attempt, which starts over at DEPLOYING.
+TEST(Section7Failover, AFailedSubtaskStaysFailedInTheCoordinatorsView) {
+  for (const char* strategy : {"region", "full"}) {
+    Script s(TwoPipelines(strategy));
+    s.StartAll();
+    s.Do("fail B[0]");
+    const auto& view = s.system().coordinator.view;
+    EXPECT_EQ(view[s.Subtask("B[0]")], model::ExecutionState::kFailed) << strategy;
+    EXPECT_EQ(view[s.Subtask("BK[0]")], model::ExecutionState::kCanceled) << strategy;
+    s.Do("restart");
+    EXPECT_EQ(s.Sub("B[0]").attempt, 1u) << strategy;
+    EXPECT_EQ(s.system().coordinator.view[s.Subtask("B[0]")], model::ExecutionState::kDeploying) << strategy;
+  }
+}
+
 TEST(Section7Failover, FullRestartRestartsEverySubtask) {
   Script s(TwoPipelines("full"));
   s.StartAll();
