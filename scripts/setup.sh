@@ -6,7 +6,9 @@ packages=(cmake g++ ninja-build pkg-config
   libboost-graph-dev librapidcheck-dev libgtest-dev libgmock-dev libfmt-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev graphviz
   parallel  # GNU parallel: deploy/parallel/sweep.sh and its test
-  clang)    # libFuzzer and its runtime: scripts/fuzz.sh
+  clang     # libFuzzer (scripts/fuzz.sh) and the sanitizer build of run.sh test under CI
+  libclang-rt-14-dev  # clang's ASan/UBSan/libFuzzer runtimes (only recommended by clang)
+  llvm)     # llvm-symbolizer: file:line in sanitizer reports
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -488,7 +488,10 @@ TEST(Findings, EachFindingScenarioFailsAsTheReadmeSays) {
       {"union-state-region-failover", properties::PropertyId::kTermination},
       {"lost-stop-notification", properties::PropertyId::kTermination},
   };
-  for (const auto& [name, property] : findings) {
+  // A pair, not a structured binding: clang 14 cannot capture bindings in a lambda.
+  for (const auto& finding : findings) {
+    const std::string name = finding.first;
+    const properties::PropertyId property = finding.second;
     const simulator::RunConfig config =
         LoadOrDie(std::string(CKPTSIM_SOURCE_DIR) + "/scenarios/findings/" + name + ".yaml");
     int failing = 0;

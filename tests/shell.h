@@ -17,6 +17,15 @@ struct ShellOutcome {
   std::string out;
 };
 
+// True in a build with -DCKPTSIM_SANITIZE=ON (AddressSanitizer reserves
+// terabytes of shadow address space, so `ulimit -v` cannot work there);
+// tests that cannot run under it skip themselves (tests/README.md lists them).
+#ifdef CKPTSIM_UNDER_SANITIZER
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+
 inline ShellOutcome RunShell(const std::string& command) {
   ShellOutcome outcome;
   std::FILE* pipe = popen(command.c_str(), "r");

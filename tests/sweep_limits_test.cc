@@ -42,6 +42,7 @@ std::string FileSizeLimit(int kilobytes) { return "trap '' XFSZ; ulimit -f " + s
 // so 10^7 seeds died of bad_alloc (exit 134). Under a 1 GB address-space
 // limit it now plans them in constant memory; --stop-on-first ends it.
 TEST(SweepLimits, TenMillionSeedsDoNotHoldMemoryPerPlannedRun) {
+  if (kUnderSanitizer) GTEST_SKIP() << "needs ulimit -v, which AddressSanitizer's shadow memory breaks";
   const ShellOutcome o = RunShell("ulimit -v 1000000; " + std::string(CKPTSIM_BINARY) +
                                   " sweep cascade-2pc --variant legacy --seeds 10000000 --stop-on-first --jobs 2 2>&1");
   EXPECT_EQ(o.exit_code, 1) << o.out;
@@ -221,6 +222,7 @@ TEST(SweepLimits, ADotThatHangsIsStoppedAndNamed) {
 // allocate) is an internal error: one line, exit 3, instead of
 // std::terminate (exit 134) from a thread or from main.
 TEST(SweepLimits, ASweepOutOfMemoryIsOneLineAndExitThree) {
+  if (kUnderSanitizer) GTEST_SKIP() << "needs ulimit -v, which AddressSanitizer's shadow memory breaks";
   for (const char* limit : {"60000", "120000"}) {
     const ShellOutcome o = RunShell("ulimit -v " + std::string(limit) + "; " + std::string(CKPTSIM_BINARY) +
                                     " sweep fig6 --seeds 8 --jobs 64 2>&1 >/dev/null");
