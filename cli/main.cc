@@ -57,6 +57,21 @@ std::string VersionText() {
                      info.compiler);
 }
 
+// One line per scenario: its name in a column `width` wide and the first
+// sentence of its description (or why it does not load).
+void PrintScenarios(const std::vector<std::string>& names, int width) {
+  for (const std::string& name : names) {
+    auto loaded = scenarios::LoadScenario(name);
+    std::string description;
+    if (auto* config = std::get_if<simulator::RunConfig>(&loaded)) {
+      description = config->description.substr(0, config->description.find('.') + 1);
+    } else {
+      description = std::get<scenarios::ScenarioError>(loaded).ToString();
+    }
+    fmt::print("{:<{}} {}\n", name, width, description);
+  }
+}
+
 int ListCommand(const std::string& what) {
   if (what == "scenarios") {
     const std::vector<std::string> names = scenarios::BuiltinScenarioNames();
@@ -69,27 +84,9 @@ int ListCommand(const std::string& what) {
                  overridden ? " (CKPTSIM_SCENARIO_DIR)" : "; this binary was built without them");
       return overridden ? kExitUsage : 3;
     }
-    for (const std::string& name : names) {
-      auto loaded = scenarios::LoadScenario(name);
-      std::string description;
-      if (auto* config = std::get_if<simulator::RunConfig>(&loaded)) {
-        description = config->description.substr(0, config->description.find('.') + 1);
-      } else {
-        description = std::get<scenarios::ScenarioError>(loaded).ToString();
-      }
-      fmt::print("{:<24} {}\n", name, description);
-    }
+    PrintScenarios(names, 24);
     fmt::print("\ncheck scenarios (small configurations for `ckptsim check`):\n");
-    for (const std::string& name : scenarios::CheckScenarioNames()) {
-      auto loaded = scenarios::LoadScenario(name);
-      std::string description;
-      if (auto* config = std::get_if<simulator::RunConfig>(&loaded)) {
-        description = config->description.substr(0, config->description.find('.') + 1);
-      } else {
-        description = std::get<scenarios::ScenarioError>(loaded).ToString();
-      }
-      fmt::print("{:<34} {}\n", name, description);
-    }
+    PrintScenarios(scenarios::CheckScenarioNames(), 34);
     return kExitOk;
   }
   if (what == "variants") {

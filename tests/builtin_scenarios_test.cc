@@ -16,42 +16,19 @@
 
 #include "scenarios/builtin.h"
 #include "scenarios/loader.h"
+#include "files.h"
 #include "shell.h"
 
 namespace {
+
+using ckptsim::testing::ReadAll;
+using ckptsim::testing::ScratchDir;
 
 using ckptsim::testing::RunCkptsim;
 using ckptsim::testing::RunShell;
 using ckptsim::testing::ShellOutcome;
 
 const std::string kSource = CKPTSIM_SOURCE_DIR;
-
-// A fresh, empty folder under the temporary directory, removed at the end.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              ("ckptsim_builtin_test_" + std::to_string(::getpid()) + "_" + name)) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The bug: built-ins were found through the source folder's path compiled
 // into the binary, so an installed or moved binary listed none and exited 0.
@@ -128,7 +105,7 @@ stop_with_savepoint: {at_tick: 100, drain: false, resume: true, resume_into: RES
 }
 
 TEST(BuiltinScenarios, ListFailsLoudlyWhenItFindsNone) {
-  ScratchDir empty("empty_scenarios");
+  ScratchDir empty("builtin_test", "empty_scenarios");
   const ShellOutcome o = RunCkptsim("list scenarios", "CKPTSIM_SCENARIO_DIR='" + empty.str() + "' ");
   EXPECT_EQ(o.exit_code, 2) << o.out;
   EXPECT_NE(o.out.find("ckptsim: error: no built-in scenarios found in " + empty.str()), std::string::npos)
@@ -136,7 +113,7 @@ TEST(BuiltinScenarios, ListFailsLoudlyWhenItFindsNone) {
 }
 
 TEST(BuiltinScenarios, AMovedBinaryListsAndRunsThem) {
-  ScratchDir elsewhere("moved");
+  ScratchDir elsewhere("builtin_test", "moved");
   const std::filesystem::path binary = elsewhere.path() / "ckptsim";
   std::filesystem::copy_file(CKPTSIM_BINARY, binary);
   const std::string in_elsewhere = "cd '" + elsewhere.str() + "' && env -u CKPTSIM_SCENARIO_DIR ./ckptsim ";

@@ -14,18 +14,15 @@
 
 #include <gtest/gtest.h>
 
+#include "files.h"
+
 namespace {
+
+using ckptsim::testing::ReadAll;
 
 namespace fs = std::filesystem;
 
 const fs::path kRoot = fs::path(CKPTSIM_SOURCE_DIR).lexically_normal();
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Top-level folders of the repository that hold a README.md, build and
 // hidden folders aside; a folder added later (checker/, say) is covered

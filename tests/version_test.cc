@@ -12,42 +12,19 @@
 
 #include <gtest/gtest.h>
 
+#include "files.h"
 #include "shell.h"
 
 namespace {
+
+using ckptsim::testing::ReadAll;
+using ckptsim::testing::ScratchDir;
 
 using ckptsim::testing::RunCkptsim;
 using ckptsim::testing::RunShell;
 using ckptsim::testing::ShellOutcome;
 
 const std::string kSource = CKPTSIM_SOURCE_DIR;
-
-// A fresh, empty folder under the temporary directory, removed at the end.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              ("ckptsim_version_test_" + std::to_string(::getpid()) + "_" + name)) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST(Version, PrintsVersionCommitBuildTypeAndCompiler) {
   const ShellOutcome o = RunCkptsim("--version");
@@ -74,7 +51,7 @@ TEST(Version, NamesTheCommitOfAGitCheckout) {
 
 // A release tarball has no .git: the build still works and says "unknown".
 TEST(Version, BuildInfoScriptSaysUnknownOutsideAGitCheckout) {
-  ScratchDir tree("tarball");
+  ScratchDir tree("version_test", "tarball");
   const std::string output = (tree.path() / "build_info.cc").string();
   // Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string.
   std::string command = "'";
