@@ -159,6 +159,7 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
     const ChannelInfo& channel = graph.channels()[c];
     if (!restart[channel.producer] && !restart[channel.consumer]) continue;
     system.channels[c] = Channel{};
+    Reindex(system, c);
     t.Emit(Event{.kind = EventKind::kChannelReset, .channel = c});
   }
   system.coordinator.immediate_trigger_requested = false;
@@ -194,6 +195,7 @@ void Restart(Transition& t) {
     for (const ChannelStateEntry& entry : checkpoint->snapshots[s]->channel_state) {
       const Message message{.kind = MessageKind::kRecord, .record = entry.record};
       system.channels[entry.channel].queue.push_back(message);
+      Reindex(system, entry.channel);
       t.Emit(Event{.kind = EventKind::kChannelStateRestored, .subtask = s, .channel = entry.channel,
                    .message = message});
     }
@@ -284,6 +286,7 @@ void Resume(Transition& t) {
   system.rpcs.clear();  // the old run's RPCs die with it
   for (int c = 0; c < t.graph.channel_count(); ++c) {
     system.channels[c] = Channel{};
+    Reindex(system, c);
     t.Emit(Event{.kind = EventKind::kChannelReset, .channel = c});
   }
   t.Emit(Event{.kind = EventKind::kJobResumed, .checkpoint = coordinator.latest_completed_id});
@@ -364,6 +367,7 @@ void ResumeIntoChangedJob(System& system, std::vector<Event>& events) {
   system.source_high_water = std::move(high_water);
   system.awaiting_restart.clear();
   system.graph = system.resume_graph;
+  RebuildChannelIndex(system);
   system.graph_change = change;
   events.push_back(Event{.kind = EventKind::kJobGraphChanged, .checkpoint = savepoint->id});
   Transition t(system, events);

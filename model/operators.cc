@@ -28,10 +28,7 @@ void Route(Transition& t, int32_t subtask, const RecordId& record) {
 }  // namespace
 
 bool OutputsHaveCapacity(const System& system, int32_t subtask) {
-  for (int32_t c : system.graph->subtasks()[subtask].output_channels) {
-    if (system.channels[c].queue.size() >= kChannelCapacityRecords) return false;
-  }
-  return true;
+  return !system.channel_index.OutputFull(subtask);
 }
 
 namespace {

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/channel_index.h"
 #include "model/fields.h"
 #include "model/job_graph.h"
 #include "model/messages.h"
@@ -349,10 +350,13 @@ struct System {
   // unbounded source that read its log ends its input like a bounded one.
   int64_t unbounded_log_records = -1;
   bool logs_ended = false;
+  // Derived from `channels` (channel_index.h), so a ghost: which of them have
+  // something to deliver.
+  ChannelIndex channel_index;
   CKPTSIM_FIELDS(System, graph, resume_graph, graph_change, resume_refusal, options, subtasks, channels, rpcs,
                  coordinator, store, job_finished, job_failed, stopped_without_drain, stopped_with_drain,
                  awaiting_restart, restarts, source_high_water, unbounded_log_records, logs_ended)
-  CKPTSIM_GHOST_FIELDS(System, next_rpc_uid)
+  CKPTSIM_GHOST_FIELDS(System, next_rpc_uid, channel_index)
 };
 
 // The completed checkpoint or savepoint with this id, if it is the latest of

@@ -6,6 +6,7 @@
 
 #include "model/check.h"
 #include "model/routing.h"
+#include "model/system.h"
 #include "model/transition.h"
 
 namespace ckptsim::model {
@@ -152,6 +153,7 @@ void ResetAlignment(Transition& t, int32_t subtask) {
   for (int32_t c : t.graph.subtasks()[subtask].input_channels) {
     t.system.channels[c].blocked = false;
     t.system.channels[c].aligned = false;
+    Reindex(t.system, c);
   }
   sub.pending_alignment_id = 0;
   sub.pending_alignment_savepoint = false;
@@ -293,6 +295,7 @@ void ProcessBarrier(Transition& t, int32_t subtask, int32_t channel, int64_t che
       AddOvertakenRecords(t, subtask, channel, overtaken);
     } else {
       t.system.channels[channel].blocked = true;
+      Reindex(t.system, channel);
     }
   } else {
     for (int32_t c : t.graph.subtasks()[subtask].input_channels) {
@@ -330,6 +333,7 @@ void ReceiveEndOfData(Transition& t, int32_t subtask, int32_t channel, StopMode 
   ch.end_of_data_mode = mode;
   // The acknowledgement goes back as soon as EndOfData is polled (section 3).
   ch.ack_in_flight = true;
+  Reindex(t.system, channel);
   t.Emit(Event{.kind = EventKind::kAckSent, .subtask = subtask, .channel = channel});
   const SubtaskInfo& info = t.graph.subtasks()[subtask];
   const int gate = t.graph.channels()[channel].consumer_gate;
@@ -452,7 +456,7 @@ bool SubtaskStepEnabled(const System& system, int32_t subtask) {
 
 bool DeliverEnabled(const System& system, int32_t channel) {
   const Channel& ch = system.channels[channel];
-  if (ch.queue.empty() || ch.blocked) return false;
+  if (ch.queue.empty() || ch.blocked) return false;  // what channel_index calls not ready
   const int32_t consumer = system.graph->channels()[channel].consumer;
   const SubtaskPhase phase = system.subtasks[consumer].phase;
   if (phase != SubtaskPhase::kProcessing && phase != SubtaskPhase::kDataFinished) return false;
@@ -506,6 +510,7 @@ void DeliverChannel(Transition& t, int32_t channel) {
   Channel& ch = t.system.channels[channel];
   const Message message = ch.queue.front();
   ch.queue.pop_front();
+  Reindex(t.system, channel);
   const int32_t consumer = t.graph.channels()[channel].consumer;
   t.Emit(Event{.kind = EventKind::kReceive, .subtask = consumer, .channel = channel, .message = message});
   switch (message.kind) {
@@ -553,6 +558,7 @@ void DeliverAck(Transition& t, int32_t channel) {
   Channel& ch = t.system.channels[channel];
   ch.ack_in_flight = false;
   ch.ack_received = true;
+  Reindex(t.system, channel);
   t.Emit(Event{.kind = EventKind::kAckReceived, .subtask = t.graph.channels()[channel].producer, .channel = channel});
 }
 

@@ -51,6 +51,7 @@ void Transition::Send(int32_t channel, const Message& message) {
   } else {
     ch.queue.push_back(message);
   }
+  Reindex(system, channel);
   if (message.kind == MessageKind::kEndOfData) ch.end_of_data_sent = true;
   if (message.kind == MessageKind::kEndOfPartition) ch.end_of_partition_sent = true;
   events.push_back(Event{.kind = EventKind::kSend, .subtask = graph.channels()[channel].producer, .channel = channel,
@@ -83,7 +84,28 @@ System InitialSystem(std::shared_ptr<const JobGraph> graph, const ProtocolOption
   system.coordinator.end_of_data_reported.assign(graph->subtask_count(), false);
   system.source_high_water.assign(graph->subtask_count(), 0);
   system.graph = std::move(graph);
+  RebuildChannelIndex(system);
   return system;
+}
+
+void Reindex(System& system, int32_t channel) {
+  const Channel& ch = system.channels[static_cast<size_t>(channel)];
+  system.channel_index.Update(channel, system.graph->channels()[channel].producer, !ch.queue.empty() && !ch.blocked,
+                              ch.ack_in_flight, ch.queue.size() >= kChannelCapacityRecords);
+}
+
+void RebuildChannelIndex(System& system) {
+  system.channel_index.Reset(system.channels.size(), system.subtasks.size());
+  for (size_t c = 0; c < system.channels.size(); ++c) Reindex(system, static_cast<int32_t>(c));
+}
+
+bool ChannelIndexMatches(const System& system) {
+  System fresh;
+  fresh.graph = system.graph;
+  fresh.channels = system.channels;
+  fresh.subtasks.resize(system.subtasks.size());
+  RebuildChannelIndex(fresh);
+  return fresh.channel_index == system.channel_index;
 }
 
 void EnabledActions(const System& system, std::vector<Action>& out) {
@@ -92,13 +114,10 @@ void EnabledActions(const System& system, std::vector<Action>& out) {
   for (int s = 0; s < subtasks; ++s) {
     if (SubtaskStepEnabled(system, s)) out.push_back(Action{ActionKind::kStep, s});
   }
-  const int channels = static_cast<int>(system.channels.size());
-  for (int c = 0; c < channels; ++c) {
+  system.channel_index.ForEachReady([&](int32_t c) {
     if (DeliverEnabled(system, c)) out.push_back(Action{ActionKind::kDeliver, c});
-  }
-  for (int c = 0; c < channels; ++c) {
-    if (system.channels[c].ack_in_flight) out.push_back(Action{ActionKind::kDeliverAck, c});
-  }
+  });
+  system.channel_index.ForEachAck([&](int32_t c) { out.push_back(Action{ActionKind::kDeliverAck, c}); });
   for (size_t i = 0; i < system.rpcs.size(); ++i) {
     if (RpcDeliverable(system, i)) out.push_back(Action{ActionKind::kDeliverRpc, static_cast<int64_t>(system.rpcs[i].uid)});
   }

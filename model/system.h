@@ -16,6 +16,14 @@ namespace ckptsim::model {
 // Records a channel may hold before its producer is back-pressured.
 inline constexpr size_t kChannelCapacityRecords = 8;
 
+// Brings system.channel_index up to date with channel `channel` after its
+// queue or acknowledgement changed; RebuildChannelIndex does it for every
+// channel (a new graph). ChannelIndexMatches: the index agrees with the
+// channels (tests check it after every step).
+void Reindex(System& system, int32_t channel);
+void RebuildChannelIndex(System& system);
+bool ChannelIndexMatches(const System& system);
+
 // Appends the actions enabled in `system` to `out` (cleared first), in a
 // deterministic order: steps by subtask, deliveries by channel, acks by
 // channel, RPCs by path (and send order within it), then coordinator actions.

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "model/fingerprint.h"
 #include "model/graph_change.h"
+#include "model/system.h"
 #include "scenarios/loader.h"
 #include "simulator/runner.h"
 
@@ -155,6 +156,32 @@ TEST(SystemValueType, EqualFingerprintsMeanEqualStatesOverTheBuiltins) {
     }
   });
   EXPECT_GT(seen.size(), 5000u);
+}
+
+// model/channel_index.h: the index of ready channels is derived from the
+// channels, so after every step (failures, restores and resumes into a new
+// graph among them) it must agree with one rebuilt from scratch.
+TEST(ChannelIndex, AgreesWithTheChannelsAfterEveryStepOfEveryBuiltin) {
+  int64_t steps = 0;
+  ForEveryStepOfEveryBuiltin(3, [&](const std::string& name, model::System& system, const model::Action& action,
+                                    std::vector<model::Event>& events) {
+    events.clear();
+    model::Apply(system, action, events);
+    ++steps;
+    ASSERT_TRUE(model::ChannelIndexMatches(system)) << name << " step " << steps << " after " << model::Describe(*system.graph, action);
+  });
+  EXPECT_GT(steps, 10000);
+}
+
+// The check above can fail: a queue changed behind the index's back is seen.
+TEST(ChannelIndex, AChannelChangedWithoutReindexIsCaught) {
+  simulator::RunConfig config = LoadOrDie("fig6");
+  model::System system = simulator::InitialSystemOf(config);
+  ASSERT_TRUE(model::ChannelIndexMatches(system));
+  system.channels[0].queue.push_back(model::Message{.kind = model::MessageKind::kEndOfPartition});
+  EXPECT_FALSE(model::ChannelIndexMatches(system));
+  model::Reindex(system, 0);
+  EXPECT_TRUE(model::ChannelIndexMatches(system));
 }
 
 }  // namespace
