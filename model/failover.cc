@@ -124,17 +124,21 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   System& system = t.system;
   const JobGraph& graph = t.graph;
   const int n = graph.subtask_count();
-  // The stop's savepoint completed but a subtask did not finish: Flink fails
-  // the stop and triggers a global failover (StopWithSavepointTerminationHandler,
-  // onAnyExecutionNotFinished), which restores the latest checkpoint, not the
-  // savepoint; what the savepoint's notifications committed stays committed.
+  // The stop's savepoint completed but a subtask failed before the job
+  // finished. Since Flink 1.15 (FLINK-26783, FLINK-26923) that fails the job
+  // for good: StopWithSavepointTerminationHandlerImpl fails it with a
+  // StopWithSavepointStoppingException, which ExecutionFailureHandler treats
+  // as non-recoverable, so the savepoint is kept and no older checkpoint is
+  // restored (SavepointITCase.testStopWithSavepointFailsOverToSavepoint:
+  // the job ends FAILED). The legacy flow keeps the older global failover.
   const bool global = StopSavepointCompleted(system.coordinator);
+  const bool fail_for_good = global && t.IsFlip147();
   for (int32_t s : failed) {
     StopSubtask(t, s, SubtaskPhase::kFailed, cause);
     system.coordinator.view[s] = ExecutionState::kFailed;
   }
   std::vector<bool> restart(n, false);
-  const bool give_up = system.restarts >= system.options.restart_attempts;
+  const bool give_up = system.restarts >= system.options.restart_attempts || fail_for_good;
   for (int32_t s : failed) {
     for (int other = 0; other < n; ++other) {
       if (give_up || global || system.options.failover_strategy == FailoverStrategy::kFull ||

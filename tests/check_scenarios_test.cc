@@ -30,7 +30,6 @@ using properties::PropertyId;
 // Decisions in the shortest runs that violate a property.
 constexpr size_t kLegacyChainCheckShortest = 26;       // P2
 constexpr size_t kLostStopNotificationShortest = 20;   // L1
-constexpr size_t kStopFailureAfterSavepointShortest = 36;  // P1
 // Distinct states of chain-check as shipped (no failure, no spontaneous
 // checkpoint), without and with partial-order reduction.
 constexpr uint64_t kChainCheckStates = 128'518;
@@ -82,7 +81,6 @@ const std::set<std::string>& Small() {
 const std::map<std::string, PropertyId>& Findings() {
   static const std::map<std::string, PropertyId> findings = {
       {"lost-stop-notification-check", PropertyId::kTermination},
-      {"stop-failure-after-savepoint-check", PropertyId::kExactlyOnce},
       {"union-state-region-failover-check", PropertyId::kTermination},
   };
   return findings;
@@ -151,12 +149,6 @@ TEST(CheckScenarios, FindingsFailWithShortestCounterexamples) {
     EXPECT_LT(replay.diverged_at_step, 0) << replay.divergence;
     if (name == "lost-stop-notification-check") {
       EXPECT_EQ(verdict->decisions.size(), kLostStopNotificationShortest);
-    }
-    if (name == "stop-failure-after-savepoint-check") {
-      EXPECT_EQ(verdict->decisions.size(), kStopFailureAfterSavepointShortest);
-      // A safety violation replays as itself in the simulator.
-      EXPECT_TRUE(std::any_of(replay.violations.begin(), replay.violations.end(),
-                              [](const auto& v) { return v.property == PropertyId::kExactlyOnce; }));
     }
   }
 }
