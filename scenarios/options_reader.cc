@@ -29,7 +29,7 @@ constexpr std::array<std::string_view, 8> kCheckpointingKeys{"enabled",
                                                              "immediate_final_checkpoint"};
 constexpr std::array<std::string_view, 4> kTimingKeys{"channel_latency_ticks", "rpc_latency_ticks",
                                                       "processing_ticks", "source_emit_ticks"};
-constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
+constexpr std::array<std::string_view, 18> kFaultKeys{"subtask_failures_max",
                                                      "task_manager_failures_max",
                                                      "lost_notifications_max",
                                                      "delayed_rpcs_max",
@@ -40,7 +40,12 @@ constexpr std::array<std::string_view, 13> kFaultKeys{"subtask_failures_max",
                                                      "rpc_delay_ppm",
                                                      "checkpoint_timeout_ppm",
                                                      "rpc_delay_ticks",
-                                                     "fault_phase_start_ticks", "fault_phase_ticks"};
+                                                     "fault_phase_start_ticks", "fault_phase_ticks",
+                                                     simulator::kFaultWindows[0].key,
+                                                     simulator::kFaultWindows[1].key,
+                                                     simulator::kFaultWindows[2].key,
+                                                     simulator::kFaultWindows[3].key,
+                                                     simulator::kFaultWindows[4].key};
 constexpr std::array<std::string_view, 3> kRecoveryKeys{"strategy", "restarts_max", "restart_delay_ticks"};
 // `resume_into` (the job's new version) is read by the loader, which knows the file's folder.
 constexpr std::array<std::string_view, 7> kStopKeys{"at_tick",           "drain",
@@ -184,6 +189,9 @@ void ReadFaults(MapReader& top, Diagnostics* diagnostics, simulator::FaultOption
   section.Read("rpc_delay_ppm", kPartsPerMillion, &faults->rpc_delay_ppm);
   section.Read("checkpoint_timeout_ppm", kPartsPerMillion, &faults->checkpoint_timeout_ppm);
   ReadRange(section, "rpc_delay_ticks", &faults->rpc_delay_ticks);
+  for (size_t w = 0; w < simulator::kFaultWindowCount; ++w) {
+    section.Read(simulator::kFaultWindows[w].key, kPartsPerMillion, &faults->window_ppm[w]);
+  }
   section.Read("fault_phase_start_ticks", kTicks, &faults->fault_phase_start_ticks);
   section.Read("fault_phase_ticks", kTicks, &faults->fault_phase_ticks);
   CheckFaultPhase(section, *faults);

@@ -17,11 +17,11 @@ namespace {
 using simulator::SwarmOptions;
 using simulator::SwarmRange;
 
-constexpr std::array<std::string_view, 14> kSwarmKeys{
+constexpr std::array<std::string_view, 15> kSwarmKeys{
     "parallelism",         "records",          "channel_latency_ticks",    "rpc_latency_ticks",
     "processing_ticks",    "source_emit_ticks", "checkpoint_interval_ticks", "checkpoint_mode",
     "subtask_failure_ppm", "task_manager_failure_ppm", "lost_notification_ppm", "rpc_delay_ppm",
-    "checkpoint_timeout_ppm", "fault_omission_ppm"};
+    "checkpoint_timeout_ppm", "window_fault_ppm", "fault_omission_ppm"};
 constexpr std::array<std::string_view, 2> kCheckpointModeNames{"aligned", "unaligned"};
 
 constexpr IntBounds kParallelism{.min = 1, .max = kParallelismMax};
@@ -193,6 +193,11 @@ void CheckEffect(MapReader& section, const simulator::RunConfig& config) {
                                        fault.budget_key));
     return;
   }
+  if (std::optional<Located> value = section.Find("window_fault_ppm"); value && !config.faults.any()) {
+    section.Report(*value, "has no effect: every fault budget of the faults section is 0, so no window can "
+                           "arm a fault; give one a budget or leave the range out");
+    return;
+  }
   if (config.protocol.checkpointing_enabled) return;
   for (std::string_view key : {"checkpoint_interval_ticks", "checkpoint_mode"}) {
     if (std::optional<Located> value = section.Find(key)) {
@@ -230,6 +235,7 @@ void ReadSwarm(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* c
   for (const FaultKey& fault : kFaultKeys) {
     swarm.*fault.range = ReadSwarmRange(section, fault.rate_key, kPartsPerMillion);
   }
+  swarm.window_fault_ppm = ReadSwarmRange(section, "window_fault_ppm", kPartsPerMillion);
   section.Read("fault_omission_ppm", kPartsPerMillion, &swarm.fault_omission_ppm);
   CheckEffect(section, *config);
 }

@@ -13,6 +13,22 @@ Json RangeToJson(const TickRange& range) { return Json::array({range.min, range.
 
 TickRange RangeFromJson(const nlohmann::json& json) { return TickRange{json.at(0).get<int64_t>(), json.at(1).get<int64_t>()}; }
 
+// The window chances by key, only the armed ones (a trace of a run without
+// windows reads as before they existed).
+Json WindowsToJson(const FaultOptions& faults) {
+  Json json = Json::object();
+  for (size_t w = 0; w < kFaultWindowCount; ++w) {
+    if (faults.window_ppm[w] != 0) json[std::string(kFaultWindows[w].key)] = faults.window_ppm[w];
+  }
+  return json;
+}
+
+void WindowsFromJson(const auto& json, FaultOptions* faults) {
+  for (size_t w = 0; w < kFaultWindowCount; ++w) {
+    faults->window_ppm[w] = json.value(std::string(kFaultWindows[w].key), int64_t{0});
+  }
+}
+
 // A job graph as `vertices` and `edges`, named as in scenario files.
 std::pair<Json, Json> GraphToJson(const model::JobGraphSpec& spec) {
   Json vertices = Json::array();
@@ -108,7 +124,8 @@ Json ConfigToJson(const RunConfig& config) {
         {"checkpoint_timeout_ppm", f.checkpoint_timeout_ppm},
         {"rpc_delay_ticks", RangeToJson(f.rpc_delay_ticks)},
         {"fault_phase_start_ticks", f.fault_phase_start_ticks},
-        {"fault_phase_ticks", f.fault_phase_ticks}}},
+        {"fault_phase_ticks", f.fault_phase_ticks},
+        {"window_ppm", WindowsToJson(f)}}},
       {"recovery",
        {{"strategy", model::Name(p.failover_strategy)},
         {"restarts_max", p.restart_attempts},
@@ -178,6 +195,7 @@ std::optional<RunConfig> ConfigFromJson(const nlohmann::json& json, std::string*
     config.faults.rpc_delay_ticks = RangeFromJson(f.at("rpc_delay_ticks"));
     config.faults.fault_phase_start_ticks = f.at("fault_phase_start_ticks").get<int64_t>();
     config.faults.fault_phase_ticks = f.at("fault_phase_ticks").get<int64_t>();
+    if (f.contains("window_ppm")) WindowsFromJson(f.at("window_ppm"), &config.faults);  // absent before windows
     const auto& r = json.at("recovery");
     auto strategy = model::ParseFailoverStrategy(r.at("strategy").get<std::string>());
     if (!strategy) throw std::runtime_error("unknown failover strategy");

@@ -4,10 +4,14 @@
 #ifndef CKPTSIM_SIMULATOR_RUN_CONFIG_H_
 #define CKPTSIM_SIMULATOR_RUN_CONFIG_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "model/event.h"
 #include "model/job_graph.h"
 #include "model/options.h"
 #include "simulator/swarm_options.h"
@@ -31,6 +35,33 @@ struct TimingOptions {
   TickRange restart_delay_ticks{5, 20};    // from a failure to the redeploy (fixed-delay restart)
 };
 
+// Faults aimed at protocol windows. Uniform per-step chances rarely land in
+// the few steps where a protocol is fragile, so an event that opens such a
+// window may arm a fault (with the window's chance, drawn from the fault
+// stream) that strikes right after it: a subtask or task-manager failure, a
+// lost or delayed RPC or an early expiry, whichever kinds have budget left.
+enum class FaultWindow : uint8_t {
+  kAfterCheckpointCompleted,  // its notify-complete RPCs are in flight
+  kAfterFinalCheckpoint,      // a subtask's final checkpoint completed; it is about to finish
+  kAfterEndOfInput,           // a subtask ran endInput and finish(): before its final checkpoint
+  kDuringStop,                // a stop-with-savepoint was requested and is pending
+  kDuringRestore,             // a subtask was just restored from a checkpoint
+};
+inline constexpr size_t kFaultWindowCount = 5;
+
+struct FaultWindowInfo {
+  FaultWindow window;
+  std::string_view key;      // its rate key in a scenario's `faults:` and `swarm:` sections
+  model::EventKind opens;    // the event that opens the window
+};
+inline constexpr std::array<FaultWindowInfo, kFaultWindowCount> kFaultWindows{{
+    {FaultWindow::kAfterCheckpointCompleted, "after_checkpoint_completed_ppm", model::EventKind::kCheckpointCompleted},
+    {FaultWindow::kAfterFinalCheckpoint, "after_final_checkpoint_ppm", model::EventKind::kFinalCheckpointDone},
+    {FaultWindow::kAfterEndOfInput, "after_end_of_input_ppm", model::EventKind::kEndData},
+    {FaultWindow::kDuringStop, "during_stop_ppm", model::EventKind::kStopRequested},
+    {FaultWindow::kDuringRestore, "during_restore_ppm", model::EventKind::kRestarted},
+}};
+
 struct FaultOptions {
   // Fault budget: how many faults of each kind a run may inject at most.
   int subtask_failures_max = 0;
@@ -46,10 +77,19 @@ struct FaultOptions {
   int64_t rpc_delay_ppm = 0;
   int64_t checkpoint_timeout_ppm = 0;
   TickRange rpc_delay_ticks{50, 300};  // extra latency of a delayed RPC
+  // Per FaultWindow: the chance that an event opening it arms a fault (within
+  // the budgets above, in the fault phase), as a ratio numerator / 1,000,000.
+  std::array<int64_t, kFaultWindowCount> window_ppm{};
   // Faults are injected only in [fault_phase_start_ticks, fault_phase_ticks):
   // the fault phase. After it the run goes on without faults (the healed phase).
   int64_t fault_phase_start_ticks = 0;
   int64_t fault_phase_ticks = 0;
+  bool AnyWindow() const {
+    for (int64_t ppm : window_ppm) {
+      if (ppm > 0) return true;
+    }
+    return false;
+  }
   bool InPhase(int64_t tick) const { return tick >= fault_phase_start_ticks && tick < fault_phase_ticks; }
 
   bool any() const {

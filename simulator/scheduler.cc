@@ -61,9 +61,32 @@ std::optional<model::Action> Scheduler::MaybeFault(const model::System& system, 
        ActionKind::kFailTaskManager},
       {&injected_.lost_notifications, faults_.lost_notifications_max, faults_.lost_notification_ppm,
        ActionKind::kLoseRpc},
+      {&injected_.delayed_rpcs, faults_.delayed_rpcs_max, 0, ActionKind::kDelayRpc},
       {&injected_.checkpoint_timeouts, faults_.checkpoint_timeouts_max, faults_.checkpoint_timeout_ppm,
        ActionKind::kExpireEarly},
   };
+  if (window_fault_armed_) {
+    // A window is open: one fault of any kind with budget left, drawn
+    // uniformly among those enabled now.
+    window_fault_armed_ = false;
+    fault_candidates_.clear();
+    model::EnabledFaults(system, all_faults_);
+    for (const model::Action& a : all_faults_) {
+      for (const Kind& kind : kinds) {
+        if (a.kind == kind.action && *kind.used < kind.max) fault_candidates_.push_back(a);
+      }
+    }
+    if (!fault_candidates_.empty()) {
+      const model::Action fault = fault_candidates_[fault_draws_.Below(fault_candidates_.size())];
+      // A delay is counted by Observe, which replay runs too: the count
+      // decides whether a later RPC may still be delayed when it is sent.
+      for (const Kind& kind : kinds) {
+        if (fault.kind == kind.action && fault.kind != ActionKind::kDelayRpc) ++*kind.used;
+      }
+      ++injected_.window_faults;
+      return fault;  // a delayed RPC gets its later due time in Observe
+    }
+  }
   for (const Kind& kind : kinds) {
     if (*kind.used >= kind.max || kind.ppm <= 0 || !fault_draws_.ChancePpm(kind.ppm)) continue;
     fault_candidates_.clear();
@@ -76,6 +99,15 @@ std::optional<model::Action> Scheduler::MaybeFault(const model::System& system, 
     return fault_candidates_[fault_draws_.Below(fault_candidates_.size())];
   }
   return std::nullopt;
+}
+
+void Scheduler::ArmWindow(const model::Event& event, int64_t now) {
+  if (window_fault_armed_ || !faults_.InPhase(now)) return;
+  for (size_t w = 0; w < kFaultWindowCount; ++w) {
+    if (kFaultWindows[w].opens != event.kind || faults_.window_ppm[w] <= 0) continue;
+    if (fault_draws_.ChancePpm(faults_.window_ppm[w])) window_fault_armed_ = true;
+    return;
+  }
 }
 
 Scheduler::Slot Scheduler::Due(const model::System& system, const model::Action& action, int64_t now) const {
@@ -165,6 +197,7 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
     if (tick > step_due_[subtask].tick) step_due_[subtask] = Stamp(tick);
   };
   for (const model::Event& event : events) {
+    ArmWindow(event, now);
     switch (event.kind) {
       case EventKind::kSend:
       case EventKind::kChannelStateRestored: {
@@ -201,10 +234,26 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
           const int64_t due = now + rpc_delay_.Range(faults_.rpc_delay_ticks.min, faults_.rpc_delay_ticks.max);
           rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(due));
           pending_delays_.push_back(static_cast<uint64_t>(event.value));
+          delayed_at_send_.push_back(static_cast<uint64_t>(event.value));
           break;
         }
         last = std::max(last, now + draw(timing_.rpc_latency_ticks));
         rpc_due_.emplace_back(static_cast<uint64_t>(event.value), Stamp(last));
+        break;
+      }
+      case EventKind::kRpcDelayed: {
+        // A delay drawn at sending has its due time already; one aimed at a
+        // window is held back from now on (a delay a schedule or the checker
+        // takes keeps its due time, as before windows). Replay runs this too,
+        // so its clock follows the live run's.
+        const auto uid = static_cast<uint64_t>(event.value);
+        if (std::erase(delayed_at_send_, uid) > 0) break;
+        auto it = std::lower_bound(rpc_due_.begin(), rpc_due_.end(), uid,
+                                   [](const auto& entry, uint64_t u) { return entry.first < u; });
+        if (it != rpc_due_.end() && it->first == uid && faults_.AnyWindow()) {
+          ++injected_.delayed_rpcs;
+          it->second = Stamp(now + rpc_delay_.Range(faults_.rpc_delay_ticks.min, faults_.rpc_delay_ticks.max));
+        }
         break;
       }
       case EventKind::kRpcLost:

@@ -58,11 +58,14 @@ class Scheduler {
     int lost_notifications = 0;
     int delayed_rpcs = 0;
     int checkpoint_timeouts = 0;
+    int window_faults = 0;  // of the above, those aimed at a protocol window
   };
   const FaultCounts& faults_injected() const { return injected_; }
 
  private:
   Slot Stamp(int64_t tick) { return Slot{tick, next_sequence_++}; }
+  // An event that opens a fault window (kFaultWindows) may arm a fault.
+  void ArmWindow(const model::Event& event, int64_t now);
 
   TimingOptions timing_;
   FaultOptions faults_;
@@ -74,6 +77,8 @@ class Scheduler {
   std::vector<model::Action> fault_candidates_;
   std::vector<model::Action> all_faults_;
   std::vector<uint64_t> pending_delays_;  // RPC uids drawn for a delay, not yet delayed
+  std::vector<uint64_t> delayed_at_send_;  // RPC uids whose delay was drawn when they were sent
+  bool window_fault_armed_ = false;       // an event opened a fault window: a fault strikes next
   uint64_t next_sequence_ = 0;
   std::vector<model::Fifo<Slot>> channel_ready_;
   std::vector<int64_t> channel_last_ready_;

@@ -110,6 +110,7 @@ SwarmOptions DefaultSwarm(const RunConfig& config) {
     if (config.faults.*field.budget == 0) continue;
     swarm.*field.range = SwarmRange{0, std::min(kMillion, 2 * (config.faults.*field.rate_ppm))};
   }
+  if (config.faults.any()) swarm.window_fault_ppm = SwarmRange{0, kMillion};
   return swarm;
 }
 
@@ -192,6 +193,15 @@ RunConfig DrawSwarm(const RunConfig& config, uint64_t seed) {
       drawn.faults.*field.rate_ppm = omitted ? 0 : rate;
     }
   }
+  // Drawn after everything else, so that the draws above are those of a
+  // swarm without windows.
+  if (const std::optional<SwarmRange>& range = swarm.window_fault_ppm) {
+    for (int64_t& ppm : drawn.faults.window_ppm) {
+      const bool omitted = prng.ChancePpm(swarm.fault_omission_ppm);
+      const int64_t rate = prng.Range(range->min, range->max);
+      ppm = omitted ? 0 : rate;
+    }
+  }
 
   if (!graph_changed) return drawn;  // the scenario's compiled graph still fits
   model::GraphError error;
@@ -217,6 +227,7 @@ Json SwarmParametersToJson(const RunConfig& config) {
   json["checkpoint_interval_ticks"] = config.timing.checkpoint_interval_ticks;
   json["checkpoint_mode"] = model::Name(config.protocol.checkpoint_mode);
   for (const FaultField& field : kFaults) json[field.name] = config.faults.*field.rate_ppm;
+  for (size_t w = 0; w < kFaultWindowCount; ++w) json[kFaultWindows[w].key] = config.faults.window_ppm[w];
   return json;
 }
 

@@ -47,6 +47,10 @@ struct SwarmOptions {
   std::optional<SwarmRange> lost_notification_ppm;
   std::optional<SwarmRange> rpc_delay_ppm;
   std::optional<SwarmRange> checkpoint_timeout_ppm;
+  // The chance of each fault window (FaultOptions::window_ppm): a seed arms
+  // each window or leaves it out (fault_omission_ppm), and draws the chances
+  // of those it arms from this range.
+  std::optional<SwarmRange> window_fault_ppm;
   // Chance that a seed leaves out a fault kind whose rate varies (rate 0):
   // swarm testing's feature omission.
   int64_t fault_omission_ppm = 500'000;
