@@ -195,6 +195,14 @@ void ReadFaults(MapReader& top, Diagnostics* diagnostics, simulator::FaultOption
   section.Read("fault_phase_start_ticks", kTicks, &faults->fault_phase_start_ticks);
   section.Read("fault_phase_ticks", kTicks, &faults->fault_phase_ticks);
   CheckFaultPhase(section, *faults);
+  if (faults->any()) return;
+  for (const simulator::FaultWindowInfo& window : simulator::kFaultWindows) {
+    std::optional<Located> chance = section.Find(window.key);
+    if (!chance || faults->window_ppm[static_cast<size_t>(window.window)] == 0) continue;
+    section.Report(*chance, "has no effect: a window only aims faults the budgets allow, and every *_max of "
+                            "the faults section is 0; give one a budget above 0");
+    return;
+  }
 }
 
 void ReadRecovery(MapReader& top, Diagnostics* diagnostics, simulator::RunConfig* config) {

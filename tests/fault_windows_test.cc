@@ -4,11 +4,13 @@
 // so any fault in the run was aimed; it must strike right after its event,
 // fall within the budgets, replay exactly, and flip147 must hold under it.
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "harness.h"
+#include "scenarios/loader.h"
 #include "simulator/runner.h"
 #include "simulator/swarm.h"
 
@@ -143,6 +145,29 @@ TEST(FaultWindowsSwarm, SeedsDrawWhichWindowsAreArmed) {
     EXPECT_GT(armed[w], 5) << simulator::kFaultWindows[w].key;
     EXPECT_LT(armed[w], 35) << simulator::kFaultWindows[w].key;
   }
+}
+
+}  // namespace
+}  // namespace ckptsim::testing
+
+namespace ckptsim::testing {
+namespace {
+
+// A window only aims what the budgets allow: a window chance in a faults
+// section whose budgets are all 0 could never fire, so it is refused at its line.
+TEST(FaultWindowsScenario, AWindowWithoutABudgetIsRefusedAtItsLine) {
+  const std::string yaml =
+      "name: w\n"
+      "vertices:\n"
+      "  - {name: S, parallelism: 1, records: 5, operators: [{name: s, kind: bounded_source}]}\n"
+      "faults:\n"
+      "  fault_phase_ticks: 100\n"
+      "  after_checkpoint_completed_ppm: 1000\n";
+  auto loaded = scenarios::LoadScenarioText(yaml, "w.yaml");
+  const auto* error = std::get_if<scenarios::ScenarioError>(&loaded);
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(error->ToString().find("w.yaml:6"), std::string::npos) << error->ToString();
+  EXPECT_NE(error->ToString().find("has no effect"), std::string::npos) << error->ToString();
 }
 
 }  // namespace
