@@ -99,6 +99,21 @@ TEST(P6LifecycleOrder, ANotificationForACheckpointNotTakenIsReported) {
   EXPECT_NE(v->summary.find("did not perform"), std::string::npos);
 }
 
+// Issue 13: no exemption for the checkpoint the attempt was restored from;
+// Flink's StreamTask filters such a notification out before any operator sees it.
+TEST(P6LifecycleOrder, ANotificationForTheRestoredCheckpointIsReported) {
+  Script s(kPipeline);
+  auto checker = properties::MakeLifecycleOrderChecker(s.system());
+  checker->OnStep(s.system(), 0, s.events());
+  s.StartAll();
+  checker->OnStep(s.system(), 1, s.events());
+  model::System restored = s.system();
+  restored.subtasks[1].restored_checkpoint_id = 4;
+  checker->OnStep(restored, 2, std::vector<Event>{Call(1, 0, OperatorCall::kNotifyCheckpointComplete, 4)});
+  ASSERT_TRUE(checker->violation());
+  EXPECT_NE(checker->violation()->summary.find("did not perform"), std::string::npos);
+}
+
 TEST(P6LifecycleOrder, ASubtaskThatEndsWithoutCloseIsReported) {
   Script s(kPipeline);
   auto checker = properties::MakeLifecycleOrderChecker(s.system());
