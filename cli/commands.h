@@ -40,6 +40,7 @@ struct SweepArgs {
   std::string out;
   bool resume = false;
   bool stop_on_first = false;
+  bool all_violations = false;  // every run goes on to the end and reports each property that failed
   bool json = false;
   std::string report_dir;  // write an HTML report (and its trace) per failing run here
 };
@@ -94,6 +95,7 @@ int ReportCommand(const ReportArgs& args);
 struct FailedRun {
   simulator::RunConfig config;
   uint64_t seed = 0;
+  bool all_violations = false;
 };
 inline constexpr size_t kSweepReportsMax = 20;
 // Writes DIR/SCENARIO-VARIANT-seedN.jsonl and .html for the first

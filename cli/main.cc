@@ -110,6 +110,7 @@ struct RunArgs {
   std::string variant;
   std::string trace;
   bool swarm = false;
+  bool all_violations = false;  // go on past the first violation to the end of the run
   bool json = false;
   std::string schedule;  // a scripted run: schedule_command.cc
 };
@@ -130,7 +131,8 @@ int RunCommand(const RunArgs& args) {
     writer = simulator::TraceWriter::Open(args.trace, config, args.seed, &error);
     if (!writer) return UsageError(error);
   }
-  const simulator::RunResult result = simulator::Run(config, args.seed, {.observer = writer.get()});
+  const simulator::RunResult result = simulator::Run(
+      config, args.seed, {.stop_at_first_violation = !args.all_violations, .observer = writer.get()});
   if (writer && !writer->Finish(result, &error)) return UsageError(error);
   if (args.json) {
     fmt::print("{}\n", RunToJson(config, args.scenario, result).dump());
@@ -264,6 +266,9 @@ int Main(int argc, char** argv) {
   run->add_option("--variant", run_args.variant, "Protocol variant (flip147, legacy)");
   run->add_option("--trace", run_args.trace, "Write the trace (JSON Lines) to this file");
   run->add_flag("--swarm", run_args.swarm, "Draw the scenario's parameters from the seed (as sweep --swarm)");
+  run->add_flag("--all-violations", run_args.all_violations,
+                "Go on past the first violation to the end of the run and report every property that failed "
+                "(the first violation of each)");
   run->add_flag("--json", run_args.json, "Print one JSON summary object");
   run->add_option("--schedule", run_args.schedule,
                   "Drive the run with this schedule file (steps, run/until, expect; see schedules/README.md)");
@@ -283,6 +288,8 @@ int Main(int argc, char** argv) {
   sweep->add_flag("--resume", sweep_args.resume,
                   "Keep the runs already in the --out file (dropping a truncated last line) and add the rest");
   sweep->add_flag("--stop-on-first", sweep_args.stop_on_first, "Stop after the first run that violates a property");
+  sweep->add_flag("--all-violations", sweep_args.all_violations,
+                  "Every run goes on past its first violation and reports each property that failed");
   sweep->add_flag("--json", sweep_args.json, "Print one JSON summary object");
   sweep->add_option("--report-dir", sweep_args.report_dir,
                     "Write an HTML report and a trace for each failing run into this directory");

@@ -173,7 +173,8 @@ bool WriteSweepReports(const std::vector<FailedRun>& runs, const std::string& di
             .string();
     auto writer = simulator::TraceWriter::Open(base + ".jsonl", run.config, run.seed, error);
     if (!writer) return false;
-    const simulator::RunResult result = simulator::Run(run.config, run.seed, {.observer = writer.get()});
+    const simulator::RunResult result = simulator::Run(
+        run.config, run.seed, {.stop_at_first_violation = !run.all_violations, .observer = writer.get()});
     if (!writer->Finish(result, error)) return false;
     simulator::Trace trace;
     std::string html;

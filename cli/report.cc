@@ -12,10 +12,12 @@ namespace ckptsim::cli {
 
 using Json = nlohmann::ordered_json;
 
-std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant, bool swarm) {
+std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant, bool swarm,
+                          bool all_violations) {
   std::string command = fmt::format("ckptsim run {} --seed {}", scenario_arg, seed);
   if (variant != model::Variant::kFlip147) command += fmt::format(" --variant {}", model::Name(variant));
   if (swarm) command += " --swarm";
+  if (all_violations) command += " --all-violations";
   return command;
 }
 
@@ -125,14 +127,17 @@ void PrintRunText(const simulator::RunConfig& config, const std::string& scenari
                     : result.hit_tick_limit ? "tick limit reached"
                                             : "job did not finish";
   // Safety violations stop the run; end-of-run ones (P2) come after FINISHED.
-  if (!result.violations.empty() && !result.job_finished) end = "stopped at the first violation";
+  if (!result.violations.empty() && !result.job_finished && !result.all_violations) {
+    end = "stopped at the first violation";
+  }
   fmt::print("result: {} after {} steps, {} ticks\n", end, result.steps, result.ticks);
   PrintRunStats(graph, result.stats);
   fmt::print("trace hash: {}\n", simulator::HashToHex(result.trace_hash));
   PrintVerdicts(result, "properties:", {});
   const std::string problem = ExpectationProblem(config, result);
   if (!problem.empty()) fmt::print("expectation not met: {}\n", problem);
-  fmt::print("replay: {}\n", ReplayCommand(scenario_arg, result.seed, p.variant, config.swarm_drawn));
+  fmt::print("replay: {}\n",
+             ReplayCommand(scenario_arg, result.seed, p.variant, config.swarm_drawn, result.all_violations));
 }
 
 Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_arg,
@@ -183,7 +188,7 @@ Json RunToJson(const simulator::RunConfig& config, const std::string& scenario_a
               {"sometimes", sometimes},
               {"properties", properties},
               {"expectation_problem", ExpectationProblem(config, result)},
-              {"replay", ReplayCommand(scenario_arg, result.seed, config.protocol.variant, config.swarm_drawn)}};
+              {"replay", ReplayCommand(scenario_arg, result.seed, config.protocol.variant, config.swarm_drawn, result.all_violations)}};
 }
 
 }  // namespace ckptsim::cli

@@ -16,7 +16,8 @@ namespace ckptsim::cli {
 
 // The command that reproduces this run exactly (`swarm`: its parameters were
 // drawn by --swarm, so the command redraws them).
-std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant, bool swarm);
+std::string ReplayCommand(const std::string& scenario_arg, uint64_t seed, model::Variant variant, bool swarm,
+                          bool all_violations = false);
 // The JSON key of a sometimes fact: its name in snake_case
 // ("checkpoint_completed_with_finished_subtasks").
 std::string SometimesKey(simulator::Sometimes fact);

@@ -187,6 +187,7 @@ std::string ResumeCommand(const SweepArgs& args) {
   if (!args.variant.empty()) words.insert(words.end(), {"--variant", ShellWord(args.variant)});
   if (args.swarm) words.push_back("--swarm");
   if (args.stop_on_first) words.push_back("--stop-on-first");
+  if (args.all_violations) words.push_back("--all-violations");
   if (!args.report_dir.empty()) words.insert(words.end(), {"--report-dir", ShellWord(args.report_dir)});
   words.insert(words.end(), {"--out", ShellWord(args.out), "--resume"});
   return fmt::format("{}", fmt::join(words, " "));
@@ -203,7 +204,8 @@ int SweepCommand(const SweepArgs& args) {
   simulator::SweepOptions options{.seeds = args.seeds,
                                   .first_seed = args.first_seed,
                                   .stop_on_first = args.stop_on_first,
-                                  .swarm = args.swarm};
+                                  .swarm = args.swarm,
+                                  .all_violations = args.all_violations};
   options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!args.shard.empty() && !ParseShard(args.shard, &options.shard_index, &options.shard_count)) {
     return UsageError(fmt::format("--shard '{}' is not I/N with 0 <= I < N", args.shard));
@@ -281,7 +283,7 @@ int SweepCommand(const SweepArgs& args) {
       rendered.erase(it);
     }
     const RunLine& line = *run->line;
-    if (!args.report_dir.empty() && !line.failure.empty()) failed.push_back({item.config(configs), item.seed});
+    if (!args.report_dir.empty() && !line.failure.empty()) failed.push_back({item.config(configs), item.seed, args.all_violations});
     ++done;
     const std::string origin = out != nullptr ? fmt::format("{}:{}", args.out, resumed_lines + done)
                                               : fmt::format("run {} of this sweep", done);

@@ -189,6 +189,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   }
   result.steps = step;
   result.ticks = now;
+  result.all_violations = !options.stop_at_first_violation;
   result.job_finished = system.job_finished;
   properties.OnEnd(system, properties::RunEnd{.job_finished = system.job_finished,
                                               .stopped_with_drain = system.stopped_with_drain,

@@ -70,6 +70,9 @@ struct RunResult {
   RunStats stats;
   std::vector<properties::Violation> violations;
   std::vector<model::Action> decisions;
+  // The run went on past its first violation (RunOptions), so `violations`
+  // holds the first of every property that failed by the end.
+  bool all_violations = false;
   // Replay only: the first decision that was not enabled (-1 if none).
   int64_t diverged_at_step = -1;
   std::string divergence;

@@ -98,7 +98,7 @@ SweepTotals RunSweep(const std::vector<RunConfig>& configs, const SweepOptions& 
       lock.unlock();
       SweepItem item{.index = index, .scenario = run->scenario, .seed = run->seed};
       if (options.swarm) item.drawn = DrawSwarm(configs[run->scenario], run->seed);
-      item.result = Run(item.config(configs), run->seed);
+      item.result = Run(item.config(configs), run->seed, {.stop_at_first_violation = !options.all_violations});
       item.result.decisions.clear();
       item.result.decisions.shrink_to_fit();
       if (prepare) prepare(item);

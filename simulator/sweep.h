@@ -33,6 +33,7 @@ struct SweepOptions {
   int shard_count = 1;
   bool stop_on_first = false;  // stop scheduling new runs after a violation
   bool swarm = false;          // each run draws its parameters with DrawSwarm
+  bool all_violations = false; // each run goes on past its first violation
   // Runs for which this returns true are left out (already done: --resume).
   // Called while runs are handed out, one call at a time.
   std::function<bool(size_t scenario, uint64_t seed)> skip;
