@@ -28,6 +28,9 @@ int UsageError(const std::string& message);
 // Loads a scenario by name or path; a non-empty `variant` overrides the file's.
 bool LoadWithVariant(const std::string& scenario, const std::string& variant, simulator::RunConfig* out,
                      std::string* error);
+// The config one seed runs with: a `random` config draws its job for the seed
+// (keeping the variant), then --swarm draws the seed's parameters.
+simulator::RunConfig ConfigForSeed(const simulator::RunConfig& base, uint64_t seed, bool swarm);
 
 struct SweepArgs {
   std::vector<std::string> scenarios;

@@ -14,10 +14,12 @@
 #include "cli/commands.h"
 #include "cli/number_option.h"
 #include "cli/report.h"
+#include "model/check.h"
 #include "properties/property.h"
 #include "scenarios/builtin.h"
 #include "scenarios/loader.h"
 #include "scenarios/options_reader.h"
+#include "scenarios/random_job.h"
 #include "simulator/swarm.h"
 #include "simulator/shrink.h"
 #include "simulator/trace.h"
@@ -46,6 +48,18 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
     out->protocol.variant = *parsed;
   }
   return true;
+}
+
+simulator::RunConfig ConfigForSeed(const simulator::RunConfig& base, uint64_t seed, bool swarm) {
+  simulator::RunConfig config = base;
+  if (base.random_job) {
+    auto drawn = scenarios::DrawRandomJob(seed);
+    if (auto* error = std::get_if<scenarios::ScenarioError>(&drawn)) model::SetCheckContext(error->ToString());
+    CKPTSIM_CHECK(std::holds_alternative<simulator::RunConfig>(drawn));  // the generator wrote a bad job
+    config = std::move(std::get<simulator::RunConfig>(drawn));
+    config.protocol.variant = base.protocol.variant;
+  }
+  return swarm ? simulator::DrawSwarm(config, seed) : config;
 }
 
 namespace {
@@ -85,6 +99,7 @@ int ListCommand(const std::string& what) {
       return overridden ? kExitUsage : 3;
     }
     PrintScenarios(names, 24);
+    PrintScenarios({scenarios::kRandomJobName}, 24);
     fmt::print("\ncheck scenarios (small configurations for `ckptsim check`):\n");
     PrintScenarios(scenarios::CheckScenarioNames(), 34);
     return kExitOk;
@@ -120,7 +135,7 @@ int RunCommand(const RunArgs& args) {
   simulator::RunConfig config;
   std::string error;
   if (!LoadWithVariant(args.scenario, args.variant, &config, &error)) return UsageError(error);
-  if (args.swarm) config = simulator::DrawSwarm(config, args.seed);
+  config = ConfigForSeed(config, args.seed, args.swarm);
   if (!args.json) {
     fmt::print("seed {} scenario {} variant {}{}\n", args.seed, config.scenario_name,
                model::Name(config.protocol.variant), args.swarm ? " swarm" : "");

@@ -213,6 +213,12 @@ int SweepCommand(const SweepArgs& args) {
   if (args.resume && args.out.empty()) return UsageError("--resume needs --out FILE.jsonl, the file to resume");
   std::vector<simulator::RunConfig> configs;
   if (std::string error; !LoadScenarios(args, &configs, &error)) return UsageError(error);
+  if (std::any_of(configs.begin(), configs.end(), [](const simulator::RunConfig& c) { return c.random_job; })) {
+    const bool swarm = args.swarm;
+    options.draw = [swarm](const simulator::RunConfig& base, uint64_t seed) {
+      return ConfigForSeed(base, seed, swarm);
+    };
+  }
   // The reports are drawn by Graphviz after the sweep: find out now, not after the runs.
   if (!args.report_dir.empty()) {
     std::string image;

@@ -172,7 +172,9 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   if (give_up) {
     system.job_failed = true;
     system.awaiting_restart.clear();
-    t.Emit(Event{.kind = EventKind::kJobFailed});
+    // aux 1: failed for good by the stop rule above, not by the restart budget.
+    t.Emit(Event{.kind = EventKind::kJobFailed,
+                 .aux = static_cast<uint8_t>(fail_for_good && system.restarts < system.options.restart_attempts)});
     return;
   }
   for (int s = 0; s < n; ++s) {

@@ -16,7 +16,7 @@ std::string_view Name(Sometimes fact) {
     case Sometimes::kSavepointFailedAndRetried: return "stop-with-savepoint failed and retried";
     case Sometimes::kSavepointResumed: return "job resumed from a savepoint";
     case Sometimes::kRpcOvertaken: return "delayed RPC overtaken";
-    case Sometimes::kJobFailed: return "job failed (restarts exhausted)";
+    case Sometimes::kJobFailed: return "job failed for good";
     case Sometimes::kResumedIntoNewVersion: return "savepoint restored into a changed job";
     case Sometimes::kResumeRefused: return "changed job refused by the topology check";
     case Sometimes::kCount: break;

@@ -14,6 +14,7 @@
 
 #include "model/graph_change.h"
 #include "scenarios/builtin.h"
+#include "scenarios/random_job.h"
 #include "scenarios/graph_reader.h"
 #include "scenarios/options_reader.h"
 #include "scenarios/plan_import.h"
@@ -242,6 +243,7 @@ std::optional<std::string> ScenarioDirOverride() {
 }  // namespace
 
 LoadResult LoadScenario(const std::string& name_or_path) {
+  if (name_or_path == kRandomJobName) return DrawRandomJob(1);
   const std::optional<std::string> dir = ScenarioDirOverride();
   if (!dir) {
     if (std::optional<EmbeddedFile> file = FindBuiltinByName(name_or_path)) {

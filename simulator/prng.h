@@ -11,7 +11,7 @@
 namespace ckptsim::simulator {
 
 // Stream 2 was the tie-break stream; ties are now broken by insertion order.
-enum class Stream : uint64_t { kLatency = 1, kFaults = 3, kSwarm = 4, kRpcDelay = 5 };
+enum class Stream : uint64_t { kLatency = 1, kFaults = 3, kSwarm = 4, kRpcDelay = 5, kRandomJob = 6 };
 
 class Prng {
  public:

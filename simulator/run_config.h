@@ -162,6 +162,9 @@ struct RunConfig {
   CheckOptions check;
   SwarmOptions swarm;        // what `--swarm` may vary; simulator/swarm.h draws it
   bool swarm_drawn = false;  // this config was drawn by DrawSwarm for one seed
+  // The pseudo-scenario `random`: each seed draws its own job
+  // (scenarios/random_job.h); this config is the job of one seed.
+  bool random_job = false;
 };
 
 }  // namespace ckptsim::simulator

@@ -176,6 +176,9 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
     scheduler.Observe(system, action, events, now);
     for (const model::Event& event : events) {
       if (event.kind == model::EventKind::kRestarted && event.aux != 0) ++finished_on_restore;
+      if (event.kind == model::EventKind::kJobFailed && event.aux == 1) {
+        result.stats.job_failed_after_stop_savepoint = true;
+      }
       properties::CountSometimes(system, event, result.stats.sometimes);
     }
     if (action.kind == model::ActionKind::kFailSubtask) ++result.stats.subtask_failures;

@@ -56,6 +56,9 @@ struct RunStats {
   int64_t restarts = 0;
   int64_t finished_on_restore = 0;  // subtasks deployed as finished
   bool job_failed = false;
+  // The job failed for good because a subtask failed after its stop's
+  // savepoint completed (Flink 1.15+), not because restarts ran out.
+  bool job_failed_after_stop_savepoint = false;
   std::array<int64_t, kSometimesCount> sometimes{};
 };
 

@@ -97,7 +97,11 @@ SweepTotals RunSweep(const std::vector<RunConfig>& configs, const SweepOptions& 
       const size_t index = handed_out++;
       lock.unlock();
       SweepItem item{.index = index, .scenario = run->scenario, .seed = run->seed};
-      if (options.swarm) item.drawn = DrawSwarm(configs[run->scenario], run->seed);
+      if (options.draw) {
+        item.drawn = options.draw(configs[run->scenario], run->seed);
+      } else if (options.swarm) {
+        item.drawn = DrawSwarm(configs[run->scenario], run->seed);
+      }
       item.result = Run(item.config(configs), run->seed, {.stop_at_first_violation = !options.all_violations});
       item.result.decisions.clear();
       item.result.decisions.shrink_to_fit();

@@ -34,6 +34,9 @@ struct SweepOptions {
   bool stop_on_first = false;  // stop scheduling new runs after a violation
   bool swarm = false;          // each run draws its parameters with DrawSwarm
   bool all_violations = false; // each run goes on past its first violation
+  // Set: each run's config is draw(configs[scenario], seed) instead (a random
+  // job per seed, then its swarm draw); called on the worker threads.
+  std::function<RunConfig(const RunConfig&, uint64_t seed)> draw;
   // Runs for which this returns true are left out (already done: --resume).
   // Called while runs are handed out, one call at a time.
   std::function<bool(size_t scenario, uint64_t seed)> skip;

@@ -143,8 +143,10 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
     case model::EventKind::kSubtaskClosing:
     case model::EventKind::kSubtaskFinished:
     case model::EventKind::kSubtaskCanceled:
-    case model::EventKind::kJobFinished:
     case model::EventKind::kJobFailed:
+      if (e.aux == 1) json["cause"] = "a failure after the stop's savepoint";
+      break;
+    case model::EventKind::kJobFinished:
     case model::EventKind::kLogsEnded:
       break;
   }

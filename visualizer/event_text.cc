@@ -189,7 +189,10 @@ std::string EventText(const json& event) {
   if (kind == "canceled") return "CANCELED";
   if (kind == "channel-reset") return fmt::format("channel {} reset", channel);
   if (kind == "restarted") return RestartedText(event);
-  if (kind == "job-failed") return "job FAILED (restarts exhausted)";
+  if (kind == "job-failed") {
+    const std::string cause = StringField(event, "cause");
+    return cause.empty() ? std::string("job FAILED (restarts exhausted)") : fmt::format("job FAILED for good ({})", cause);
+  }
   if (kind == "stop-requested") return fmt::format("stop-with-savepoint ({}) requested", StringField(event, "mode"));
   if (kind == "stop-failed") {
     const int64_t savepoint = IntField(event, "checkpoint");
