@@ -81,6 +81,7 @@ std::string_view Name(Variant variant) {
   switch (variant) {
     case Variant::kFlip147: return "flip147";
     case Variant::kLegacy: return "legacy";
+    case Variant::kAbortIfAnyFinished: return "abort-if-any-finished";
   }
   return "?";
 }
@@ -91,12 +92,15 @@ std::string_view Description(Variant variant) {
       return "Flink 1.15+: EndOfData, finish() before a final checkpoint, checkpoints after tasks finish";
     case Variant::kLegacy:
       return "pre-1.14: no EndOfData, no final checkpoint, every checkpoint aborts once a task finished";
+    case Variant::kAbortIfAnyFinished:
+      return "FLINK-2491: flip147 with no checkpoint once a subtask is FINISHED (checkpoints after tasks finish "
+             "off), so no final checkpoint";
   }
   return "?";
 }
 
 std::optional<Variant> ParseVariant(std::string_view text) {
-  for (Variant v : {Variant::kFlip147, Variant::kLegacy}) {
+  for (Variant v : kAllVariants) {
     if (Name(v) == text) return v;
   }
   return std::nullopt;
