@@ -82,6 +82,7 @@ std::string_view Name(Variant variant) {
     case Variant::kFlip147: return "flip147";
     case Variant::kLegacy: return "legacy";
     case Variant::kAbortIfAnyFinished: return "abort-if-any-finished";
+    case Variant::kCommitOnEndInput: return "commit-on-end-input";
   }
   return "?";
 }
@@ -95,6 +96,9 @@ std::string_view Description(Variant variant) {
     case Variant::kAbortIfAnyFinished:
       return "FLINK-2491: flip147 with no checkpoint once a subtask is FINISHED (checkpoints after tasks finish "
              "off), so no final checkpoint";
+    case Variant::kCommitOnEndInput:
+      return "FLINK-25941: the Sink V2 committer commits what it holds at endInput instead of on the final "
+             "checkpoint's notify-complete";
   }
   return "?";
 }

@@ -49,13 +49,15 @@ bool AllInputsEnded(const Transition& t, int32_t subtask, int input_index) {
 // writer flushes its last transaction as end-of-input committables and takes
 // no record after; a committer commits at once only if checkpointing is off
 // (there will be no final checkpoint), else the final checkpoint's
-// notify-complete commits them.
+// notify-complete commits them. Before FLINK-25941 it committed at endInput
+// in streaming mode too (commit-on-end-input).
 void EndInput(Transition& t, int32_t subtask, size_t i) {
   OperatorState& op = t.system.subtasks[subtask].operators[i];
   op.input_ended = true;
   const OperatorKind kind = VertexOf(t, subtask).operators[i].kind;
   if (kind == OperatorKind::kSinkV2Writer) FlushSinkWriter(t, subtask, i, std::nullopt);
-  if (kind == OperatorKind::kSinkV2Committer && !t.system.options.checkpointing_enabled) {
+  if (kind == OperatorKind::kSinkV2Committer &&
+      (!t.system.options.checkpointing_enabled || t.Bug(Variant::kCommitOnEndInput))) {
     CommitPendingUpTo(t, subtask, op, kEndOfInputTag, 0);
   }
 }

@@ -20,6 +20,7 @@ enum class Variant : uint8_t {
   // The bug zoo: the FLIP-147 flow with one real Flink bug put back, each as
   // small as the bug was in Flink (names.cc describes each with its issue).
   kAbortIfAnyFinished,           // FLINK-2491
+  kCommitOnEndInput,             // FLINK-25941
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -27,6 +28,7 @@ inline constexpr std::array kAllVariants{
     Variant::kFlip147,
     Variant::kLegacy,
     Variant::kAbortIfAnyFinished,
+    Variant::kCommitOnEndInput,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147

@@ -36,6 +36,7 @@ struct ZooCase {
 // One pinned catch per variant caught on the built-ins.
 const ZooCase kCaught[] = {
     {model::Variant::kAbortIfAnyFinished, "fig6", 1, false, PropertyId::kNoDataLoss},
+    {model::Variant::kCommitOnEndInput, "sink-v2", 1, false, PropertyId::kTransactionHygiene},
 };
 
 // Zoo variants no built-in scenario catches yet, and why: the findability
