@@ -83,6 +83,7 @@ std::string_view Name(Variant variant) {
     case Variant::kLegacy: return "legacy";
     case Variant::kAbortIfAnyFinished: return "abort-if-any-finished";
     case Variant::kCommitOnEndInput: return "commit-on-end-input";
+    case Variant::kSilentTriggerDrop: return "silent-trigger-drop";
   }
   return "?";
 }
@@ -99,6 +100,9 @@ std::string_view Description(Variant variant) {
     case Variant::kCommitOnEndInput:
       return "FLINK-25941: the Sink V2 committer commits what it holds at endInput instead of on the final "
              "checkpoint's notify-complete";
+    case Variant::kSilentTriggerDrop:
+      return "FLINK-23741, FLINK-21246: a trigger reaching a subtask that is closing or FINISHED is neither "
+             "declined nor failed; the checkpoint waits for its timeout";
   }
   return "?";
 }

@@ -21,6 +21,7 @@ enum class Variant : uint8_t {
   // small as the bug was in Flink (names.cc describes each with its issue).
   kAbortIfAnyFinished,           // FLINK-2491
   kCommitOnEndInput,             // FLINK-25941
+  kSilentTriggerDrop,            // FLINK-23741, FLINK-21246
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -29,6 +30,7 @@ inline constexpr std::array kAllVariants{
     Variant::kLegacy,
     Variant::kAbortIfAnyFinished,
     Variant::kCommitOnEndInput,
+    Variant::kSilentTriggerDrop,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147

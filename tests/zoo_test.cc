@@ -37,6 +37,7 @@ struct ZooCase {
 const ZooCase kCaught[] = {
     {model::Variant::kAbortIfAnyFinished, "fig6", 1, false, PropertyId::kNoDataLoss},
     {model::Variant::kCommitOnEndInput, "sink-v2", 1, false, PropertyId::kTransactionHygiene},
+    {model::Variant::kSilentTriggerDrop, "upgrade-partly-finished", 18, false, PropertyId::kTermination},
 };
 
 // Zoo variants no built-in scenario catches yet, and why: the findability
