@@ -30,9 +30,13 @@ void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason) {
   ++coordinator.counters.aborted_by_reason[static_cast<size_t>(reason)];
   t.Emit(Event{.kind = EventKind::kCheckpointAborted, .aux = static_cast<uint8_t>(reason),
                .checkpoint = checkpoint.id});
+  // FLINK-21080's review added the latest completed id to notify-abort;
+  // no-latest-completed-on-abort sends the abort without it.
+  const int64_t latest_completed =
+      t.Bug(Variant::kNoLatestCompletedOnAbort) ? 0 : coordinator.latest_completed_id;
   for (int32_t s : checkpoint.plan.to_commit_to) {
     t.SendRpc(Rpc{.kind = RpcKind::kNotifyAbort, .subtask = s, .attempt = t.system.subtasks[s].attempt,
-                  .checkpoint_id = checkpoint.id, .latest_completed_id = coordinator.latest_completed_id});
+                  .checkpoint_id = checkpoint.id, .latest_completed_id = latest_completed});
   }
   if (stop_failed) FailStop(t);
 }

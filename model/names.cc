@@ -84,6 +84,7 @@ std::string_view Name(Variant variant) {
     case Variant::kAbortIfAnyFinished: return "abort-if-any-finished";
     case Variant::kCommitOnEndInput: return "commit-on-end-input";
     case Variant::kSilentTriggerDrop: return "silent-trigger-drop";
+    case Variant::kNoLatestCompletedOnAbort: return "no-latest-completed-on-abort";
   }
   return "?";
 }
@@ -103,6 +104,9 @@ std::string_view Description(Variant variant) {
     case Variant::kSilentTriggerDrop:
       return "FLINK-23741, FLINK-21246: a trigger reaching a subtask that is closing or FINISHED is neither "
              "declined nor failed; the checkpoint waits for its timeout";
+    case Variant::kNoLatestCompletedOnAbort:
+      return "FLINK-21080 (review): notify-abort carries no latest completed checkpoint id, so a lost "
+             "notify-complete is never made up for";
   }
   return "?";
 }

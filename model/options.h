@@ -22,6 +22,7 @@ enum class Variant : uint8_t {
   kAbortIfAnyFinished,           // FLINK-2491
   kCommitOnEndInput,             // FLINK-25941
   kSilentTriggerDrop,            // FLINK-23741, FLINK-21246
+  kNoLatestCompletedOnAbort,     // FLINK-21080 (review)
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -31,6 +32,7 @@ inline constexpr std::array kAllVariants{
     Variant::kAbortIfAnyFinished,
     Variant::kCommitOnEndInput,
     Variant::kSilentTriggerDrop,
+    Variant::kNoLatestCompletedOnAbort,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147
