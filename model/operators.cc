@@ -50,15 +50,27 @@ bool AllInputsEnded(const Transition& t, int32_t subtask, int input_index) {
 // no record after; a committer commits at once only if checkpointing is off
 // (there will be no final checkpoint), else the final checkpoint's
 // notify-complete commits them. Before FLINK-25941 it committed at endInput
-// in streaming mode too (commit-on-end-input).
+// in streaming mode too (commit-on-end-input). A buffering operator emits
+// what it holds, as AsyncWaitOperator.endInput waits for and emits its
+// in-flight results; the watermark it held follows them.
 void EndInput(Transition& t, int32_t subtask, size_t i) {
-  OperatorState& op = t.system.subtasks[subtask].operators[i];
+  Subtask& sub = t.system.subtasks[subtask];
+  OperatorState& op = sub.operators[i];
   op.input_ended = true;
   const OperatorKind kind = VertexOf(t, subtask).operators[i].kind;
   if (kind == OperatorKind::kSinkV2Writer) FlushSinkWriter(t, subtask, i, std::nullopt);
   if (kind == OperatorKind::kSinkV2Committer &&
       (!t.system.options.checkpointing_enabled || t.Bug(Variant::kCommitOnEndInput))) {
     CommitPendingUpTo(t, subtask, op, kEndOfInputTag, 0);
+  }
+  if (kind == OperatorKind::kBuffering) {
+    std::vector<RecordId> held;
+    held.swap(op.buffer);
+    for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
+    if (sub.operators[i].max_watermark_held) {
+      sub.operators[i].max_watermark_held = false;
+      ProcessMaxWatermark(t, subtask, i + 1);  // the watermark follows the records it waited behind
+    }
   }
 }
 
@@ -163,17 +175,6 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
     if (i > 0) {
       t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kEndInput, 0, 1);
       EndInput(t, subtask, i);
-    }
-    // A buffering operator emits what it holds inside finish(); the event
-    // marks finish() returning, so those records precede it.
-    if (vertex.operators[i].kind == OperatorKind::kBuffering) {
-      std::vector<RecordId> held;
-      held.swap(sub.operators[i].buffer);
-      for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
-      if (sub.operators[i].max_watermark_held) {
-        sub.operators[i].max_watermark_held = false;
-        ProcessMaxWatermark(t, subtask, i + 1);  // the watermark follows the records it waited behind
-      }
     }
     sub.operators[i].finished = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kFinish);
