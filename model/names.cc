@@ -85,6 +85,7 @@ std::string_view Name(Variant variant) {
     case Variant::kCommitOnEndInput: return "commit-on-end-input";
     case Variant::kSilentTriggerDrop: return "silent-trigger-drop";
     case Variant::kNoLatestCompletedOnAbort: return "no-latest-completed-on-abort";
+    case Variant::kEndInputOnNoDrain: return "end-input-on-no-drain";
   }
   return "?";
 }
@@ -107,6 +108,9 @@ std::string_view Description(Variant variant) {
     case Variant::kNoLatestCompletedOnAbort:
       return "FLINK-21080 (review): notify-abort carries no latest completed checkpoint id, so a lost "
              "notify-complete is never made up for";
+    case Variant::kEndInputOnNoDrain:
+      return "FLINK-21132: a stop-with-savepoint without drain still calls endInput, after the savepoint, so "
+             "operators flush what the savepoint holds";
   }
   return "?";
 }

@@ -181,6 +181,16 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   }
 }
 
+void EndInputAfterNoDrainStop(Transition& t, int32_t subtask) {
+  const Subtask& sub = t.system.subtasks[subtask];
+  if (sub.deployed_as_finished) return;
+  const VertexInfo& vertex = VertexOf(t, subtask);
+  for (size_t i = vertex.is_source ? 1 : 0; i < vertex.operators.size(); ++i) {
+    t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kEndInput, 0, 1);
+    EndInput(t, subtask, i);
+  }
+}
+
 void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   Subtask& sub = t.system.subtasks[subtask];
   const VertexInfo& vertex = VertexOf(t, subtask);

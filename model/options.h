@@ -23,6 +23,7 @@ enum class Variant : uint8_t {
   kCommitOnEndInput,             // FLINK-25941
   kSilentTriggerDrop,            // FLINK-23741, FLINK-21246
   kNoLatestCompletedOnAbort,     // FLINK-21080 (review)
+  kEndInputOnNoDrain,            // FLINK-21132
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -33,6 +34,7 @@ inline constexpr std::array kAllVariants{
     Variant::kCommitOnEndInput,
     Variant::kSilentTriggerDrop,
     Variant::kNoLatestCompletedOnAbort,
+    Variant::kEndInputOnNoDrain,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147

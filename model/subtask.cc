@@ -497,6 +497,11 @@ void StepSubtask(Transition& t, int32_t subtask) {
       }
       return;
     case SubtaskPhase::kWaitingForFinalCheckpoint:
+      // Before FLINK-21132 a task stopped by a savepoint without drain ended
+      // its input once released: endInput after the savepoint was taken.
+      if (t.Bug(Variant::kEndInputOnNoDrain) && sub.end_of_data && sub.end_mode == StopMode::kNoDrain) {
+        EndInputAfterNoDrainStop(t, subtask);
+      }
       sub.phase = SubtaskPhase::kClosing;
       t.Emit(Event{.kind = EventKind::kSubtaskClosing, .subtask = subtask});
       return;

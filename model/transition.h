@@ -38,6 +38,9 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
 void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op);
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index);
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode);
+// end-input-on-no-drain (FLINK-21132): endInput of every operator that has an
+// input, as a stop without drain ended the task before that fix.
+void EndInputAfterNoDrainStop(Transition& t, int32_t subtask);
 // prepareSnapshotPreBarrier head to tail; whatever it emits precedes the barrier.
 void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoint_id);
 SubtaskSnapshot SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);

@@ -38,6 +38,7 @@ const ZooCase kCaught[] = {
     {model::Variant::kAbortIfAnyFinished, "fig6", 1, false, PropertyId::kNoDataLoss},
     {model::Variant::kCommitOnEndInput, "sink-v2", 1, false, PropertyId::kTransactionHygiene},
     {model::Variant::kSilentTriggerDrop, "upgrade-partly-finished", 18, false, PropertyId::kTermination},
+    {model::Variant::kEndInputOnNoDrain, "upgrade-rescale", 1, false, PropertyId::kChannelDiscipline},
 };
 
 // Zoo variants no built-in scenario catches yet, and why: the findability
