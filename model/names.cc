@@ -86,6 +86,7 @@ std::string_view Name(Variant variant) {
     case Variant::kSilentTriggerDrop: return "silent-trigger-drop";
     case Variant::kNoLatestCompletedOnAbort: return "no-latest-completed-on-abort";
     case Variant::kEndInputOnNoDrain: return "end-input-on-no-drain";
+    case Variant::kNoEndInputOnDrain: return "no-end-input-on-drain";
   }
   return "?";
 }
@@ -111,6 +112,9 @@ std::string_view Description(Variant variant) {
     case Variant::kEndInputOnNoDrain:
       return "FLINK-21132: a stop-with-savepoint without drain still calls endInput, after the savepoint, so "
              "operators flush what the savepoint holds";
+    case Variant::kNoEndInputOnDrain:
+      return "FLINK-21453: a stop-with-savepoint --drain skips endInput (finish() still runs), so what "
+             "buffering operators hold is never emitted";
   }
   return "?";
 }

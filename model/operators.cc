@@ -74,6 +74,16 @@ void EndInput(Transition& t, int32_t subtask, size_t i) {
   }
 }
 
+// FLINK-21453's bug (no-end-input-on-drain): the input of a subtask that a
+// stop-with-savepoint --drain ends gets no endInput. In Flink 1.12 a task knew
+// it was being stopped from the synchronous savepoint's barrier, which then
+// came before the end of its input; the coordinator's pending drain stop
+// stands in for that knowledge here.
+bool EndInputSkippedByDrainStop(const Transition& t) {
+  const Coordinator& coordinator = t.system.coordinator;
+  return t.Bug(Variant::kNoEndInputOnDrain) && coordinator.stop_requested && coordinator.stop_mode == StopMode::kDrain;
+}
+
 }  // namespace
 
 void OpenOperators(Transition& t, int32_t subtask) {
@@ -160,7 +170,7 @@ void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op) {
 }
 
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index) {
-  if (t.system.subtasks[subtask].deployed_as_finished) return;
+  if (t.system.subtasks[subtask].deployed_as_finished || EndInputSkippedByDrainStop(t)) return;
   t.OperatorEvent(subtask, 0, OperatorCall::kEndInput, 0, input_index);
   if (AllInputsEnded(t, subtask, input_index)) EndInput(t, subtask, 0);
 }
@@ -171,8 +181,9 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   if (mode == StopMode::kNoDrain) return;  // no endInput, no finish() (docs/protocol.md section 2)
   if (sub.deployed_as_finished) return;
   const VertexInfo& vertex = VertexOf(t, subtask);
+  const bool skip_end_input = EndInputSkippedByDrainStop(t);
   for (size_t i = 0; i < vertex.operators.size(); ++i) {
-    if (i > 0) {
+    if (i > 0 && !skip_end_input) {
       t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kEndInput, 0, 1);
       EndInput(t, subtask, i);
     }

@@ -24,6 +24,7 @@ enum class Variant : uint8_t {
   kSilentTriggerDrop,            // FLINK-23741, FLINK-21246
   kNoLatestCompletedOnAbort,     // FLINK-21080 (review)
   kEndInputOnNoDrain,            // FLINK-21132
+  kNoEndInputOnDrain,            // FLINK-21453
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -35,6 +36,7 @@ inline constexpr std::array kAllVariants{
     Variant::kSilentTriggerDrop,
     Variant::kNoLatestCompletedOnAbort,
     Variant::kEndInputOnNoDrain,
+    Variant::kNoEndInputOnDrain,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147
