@@ -87,6 +87,7 @@ std::string_view Name(Variant variant) {
     case Variant::kNoLatestCompletedOnAbort: return "no-latest-completed-on-abort";
     case Variant::kEndInputOnNoDrain: return "end-input-on-no-drain";
     case Variant::kNoEndInputOnDrain: return "no-end-input-on-drain";
+    case Variant::kBeginTransactionAfterFinish: return "begin-transaction-after-finish";
   }
   return "?";
 }
@@ -115,6 +116,8 @@ std::string_view Description(Variant variant) {
     case Variant::kNoEndInputOnDrain:
       return "FLINK-21453: a stop-with-savepoint --drain skips endInput (finish() still runs), so what "
              "buffering operators hold is never emitted";
+    case Variant::kBeginTransactionAfterFinish:
+      return "FLINK-23473: the 2PC sink begins a new transaction at each snapshot after finish()";
   }
   return "?";
 }

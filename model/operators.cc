@@ -228,8 +228,9 @@ SubtaskSnapshot SnapshotOperators(Transition& t, int32_t subtask, int64_t checkp
     // committables are its state.
     if (vertex.operators[i].kind == OperatorKind::kTwoPhaseCommitSink && op.current_transaction >= 0) {
       op.pending_transactions.emplace_back(checkpoint_id, PrecommitTransaction(t, subtask, op, checkpoint_id));
-      // After finish() no new transaction is begun (FLINK-24065).
-      if (!op.finished) BeginTransaction(t, subtask, op);
+      // After finish() no new transaction is begun (FLINK-23473), except in
+      // begin-transaction-after-finish, which puts that bug back.
+      if (!op.finished || t.Bug(Variant::kBeginTransactionAfterFinish)) BeginTransaction(t, subtask, op);
     }
   }
   return SubtaskSnapshot{.subtask = subtask,

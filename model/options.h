@@ -25,6 +25,7 @@ enum class Variant : uint8_t {
   kNoLatestCompletedOnAbort,     // FLINK-21080 (review)
   kEndInputOnNoDrain,            // FLINK-21132
   kNoEndInputOnDrain,            // FLINK-21453
+  kBeginTransactionAfterFinish,  // FLINK-23473
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -37,6 +38,7 @@ inline constexpr std::array kAllVariants{
     Variant::kNoLatestCompletedOnAbort,
     Variant::kEndInputOnNoDrain,
     Variant::kNoEndInputOnDrain,
+    Variant::kBeginTransactionAfterFinish,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147

@@ -40,6 +40,7 @@ const ZooCase kCaught[] = {
     {model::Variant::kSilentTriggerDrop, "upgrade-partly-finished", 18, false, PropertyId::kTermination},
     {model::Variant::kEndInputOnNoDrain, "upgrade-rescale", 1, false, PropertyId::kChannelDiscipline},
     {model::Variant::kNoEndInputOnDrain, "stop-drain", 1, false, PropertyId::kLifecycleOrder},
+    {model::Variant::kBeginTransactionAfterFinish, "unaligned", 1, false, PropertyId::kTransactionHygiene},
 };
 
 // Zoo variants no built-in scenario catches yet, and why: the findability
