@@ -88,6 +88,7 @@ std::string_view Name(Variant variant) {
     case Variant::kEndInputOnNoDrain: return "end-input-on-no-drain";
     case Variant::kNoEndInputOnDrain: return "no-end-input-on-drain";
     case Variant::kBeginTransactionAfterFinish: return "begin-transaction-after-finish";
+    case Variant::kUnionStatePartialOk: return "union-state-partial-ok";
   }
   return "?";
 }
@@ -118,6 +119,9 @@ std::string_view Description(Variant variant) {
              "buffering operators hold is never emitted";
     case Variant::kBeginTransactionAfterFinish:
       return "FLINK-23473: the 2PC sink begins a new transaction at each snapshot after finish()";
+    case Variant::kUnionStatePartialOk:
+      return "FLINK-21080: checkpoints complete while a union-state vertex is partly finished, dropping the "
+             "finished subtasks' union state";
   }
   return "?";
 }

@@ -26,6 +26,7 @@ enum class Variant : uint8_t {
   kEndInputOnNoDrain,            // FLINK-21132
   kNoEndInputOnDrain,            // FLINK-21453
   kBeginTransactionAfterFinish,  // FLINK-23473
+  kUnionStatePartialOk,          // FLINK-21080
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -39,6 +40,7 @@ inline constexpr std::array kAllVariants{
     Variant::kEndInputOnNoDrain,
     Variant::kNoEndInputOnDrain,
     Variant::kBeginTransactionAfterFinish,
+    Variant::kUnionStatePartialOk,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147
