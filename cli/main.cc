@@ -42,7 +42,7 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
   if (!variant.empty()) {
     auto parsed = model::ParseVariant(variant);
     if (!parsed) {
-      *error = fmt::format("unknown variant '{}' (known: flip147, legacy; see 'ckptsim list variants')", variant);
+      *error = fmt::format("unknown variant '{}' (see 'ckptsim list variants')", variant);
       return false;
     }
     out->protocol.variant = *parsed;
@@ -105,8 +105,8 @@ int ListCommand(const std::string& what) {
     return kExitOk;
   }
   if (what == "variants") {
-    for (model::Variant v : {model::Variant::kFlip147, model::Variant::kLegacy}) {
-      fmt::print("{:<12} {}\n", model::Name(v), model::Description(v));
+    for (model::Variant v : model::kAllVariants) {
+      fmt::print("{:<30} {}\n", model::Name(v), model::Description(v));
     }
     return kExitOk;
   }
@@ -278,7 +278,8 @@ int Main(int argc, char** argv) {
                   "Built-in scenario name or path to a .yaml file (with --schedule: default the schedule's "
                   "'scenario:')");
   CLI::Option* run_seed = AddNumber(run, "--seed", &run_args.seed, "Seed of the run")->capture_default_str();
-  run->add_option("--variant", run_args.variant, "Protocol variant (flip147, legacy)");
+  run->add_option("--variant", run_args.variant,
+                  "Protocol variant (flip147, legacy or a bug-zoo variant: ckptsim list variants)");
   run->add_option("--trace", run_args.trace, "Write the trace (JSON Lines) to this file");
   run->add_flag("--swarm", run_args.swarm, "Draw the scenario's parameters from the seed (as sweep --swarm)");
   run->add_flag("--all-violations", run_args.all_violations,
@@ -371,7 +372,8 @@ int Main(int argc, char** argv) {
   plan->add_option("scenario", plan_args.scenario, "Built-in scenario name or path to a .yaml file")->required();
   plan->add_option("--finished", plan_args.finished,
                    "Finished subtasks (A[0]) or whole vertices (A), comma-separated; the others are RUNNING");
-  plan->add_option("--variant", plan_args.variant, "Protocol variant (flip147, legacy)");
+  plan->add_option("--variant", plan_args.variant,
+                  "Protocol variant (flip147, legacy or a bug-zoo variant: ckptsim list variants)");
   plan->add_flag("--json", plan_args.json, "Print one JSON object");
 
   RestoreCheckArgs restore_args;
@@ -390,14 +392,16 @@ int Main(int argc, char** argv) {
                                               "(commands from standard input; 'h' lists them)");
   step->add_option("scenario", step_args.scenario, "Built-in scenario name or path to a .yaml file")->required();
   AddNumber(step, "--seed", &step_args.seed, "Seed of the scheduler's random steps ('r N')")->capture_default_str();
-  step->add_option("--variant", step_args.variant, "Protocol variant (flip147, legacy)");
+  step->add_option("--variant", step_args.variant,
+                  "Protocol variant (flip147, legacy or a bug-zoo variant: ckptsim list variants)");
 
   CheckArgs check_args;
   CLI::App* check = app.add_subcommand(
       "check", "Search every interleaving of a small configuration (its check: bounds) for a shortest "
                "counterexample");
   check->add_option("scenario", check_args.scenario, "Built-in or check scenario name, or a .yaml path")->required();
-  check->add_option("--variant", check_args.variant, "Protocol variant (flip147, legacy)");
+  check->add_option("--variant", check_args.variant,
+                  "Protocol variant (flip147, legacy or a bug-zoo variant: ckptsim list variants)");
   check->add_option("--property", check_args.properties, "Only these properties (P1 ... L3), repeatable");
   check->add_option("--bound", check_args.bounds,
                     "Override a check: bound, NAME=N (e.g. subtask_failures=0), repeatable");

@@ -30,9 +30,13 @@ void AbortPendingCheckpoint(Transition& t, int index, AbortReason reason) {
   ++coordinator.counters.aborted_by_reason[static_cast<size_t>(reason)];
   t.Emit(Event{.kind = EventKind::kCheckpointAborted, .aux = static_cast<uint8_t>(reason),
                .checkpoint = checkpoint.id});
+  // FLINK-21080's review added the latest completed id to notify-abort;
+  // no-latest-completed-on-abort sends the abort without it.
+  const int64_t latest_completed =
+      t.Bug(Variant::kNoLatestCompletedOnAbort) ? 0 : coordinator.latest_completed_id;
   for (int32_t s : checkpoint.plan.to_commit_to) {
     t.SendRpc(Rpc{.kind = RpcKind::kNotifyAbort, .subtask = s, .attempt = t.system.subtasks[s].attempt,
-                  .checkpoint_id = checkpoint.id, .latest_completed_id = coordinator.latest_completed_id});
+                  .checkpoint_id = checkpoint.id, .latest_completed_id = latest_completed});
   }
   if (stop_failed) FailStop(t);
 }
@@ -58,6 +62,7 @@ AbortReason FinalizeStatus(const System& system, const PendingCheckpoint& checkp
   std::vector<bool> subtask_terminal(graph.subtask_count(), false);
   for (int32_t s : checkpoint.plan.finished_subtasks) subtask_terminal[s] = true;
   const bool may_have_finished = CheckpointsAfterTasksFinish(system.options);
+  const bool union_rule_off = system.options.variant == Variant::kUnionStatePartialOk;
   for (int v = 0; v < vertex_count; ++v) {
     const VertexInfo& vertex = graph.vertices()[v];
     const bool fully = checkpoint.plan.fully_finished_vertex[v] || checkpoint.deployed_as_finished_vertex[v];
@@ -76,12 +81,13 @@ AbortReason FinalizeStatus(const System& system, const PendingCheckpoint& checkp
     if (!may_have_finished) continue;
     if (terminal > 0) {
       out->vertex_status[v] = VertexFinishedStatus::kPartlyFinished;
-      // Rule A: a partly finished vertex must not use union list state.
-      if (vertex.has_union_state) return AbortReason::kUnionStatePartlyFinished;
+      // Rule A: a partly finished vertex must not use union list state
+      // (union-state-partial-ok: the rule FLINK-21080 added is left out).
+      if (vertex.has_union_state && !union_rule_off) return AbortReason::kUnionStatePartlyFinished;
       for (int i = 0; i < vertex.parallelism; ++i) {
         if (subtask_terminal[vertex.first_subtask + i]) out->subtask_finished[vertex.first_subtask + i] = true;
       }
-    } else if (vertex.has_union_state && finished_acks > 0 && finished_acks < vertex.parallelism) {
+    } else if (vertex.has_union_state && !union_rule_off && finished_acks > 0 && finished_acks < vertex.parallelism) {
       // Rule B: all or none of a union-state vertex's subtasks may have run finish().
       return AbortReason::kUnionStatePartlyFinished;
     }

@@ -81,6 +81,14 @@ std::string_view Name(Variant variant) {
   switch (variant) {
     case Variant::kFlip147: return "flip147";
     case Variant::kLegacy: return "legacy";
+    case Variant::kAbortIfAnyFinished: return "abort-if-any-finished";
+    case Variant::kCommitOnEndInput: return "commit-on-end-input";
+    case Variant::kSilentTriggerDrop: return "silent-trigger-drop";
+    case Variant::kNoLatestCompletedOnAbort: return "no-latest-completed-on-abort";
+    case Variant::kEndInputOnNoDrain: return "end-input-on-no-drain";
+    case Variant::kNoEndInputOnDrain: return "no-end-input-on-drain";
+    case Variant::kBeginTransactionAfterFinish: return "begin-transaction-after-finish";
+    case Variant::kUnionStatePartialOk: return "union-state-partial-ok";
   }
   return "?";
 }
@@ -91,12 +99,35 @@ std::string_view Description(Variant variant) {
       return "Flink 1.15+: EndOfData, finish() before a final checkpoint, checkpoints after tasks finish";
     case Variant::kLegacy:
       return "pre-1.14: no EndOfData, no final checkpoint, every checkpoint aborts once a task finished";
+    case Variant::kAbortIfAnyFinished:
+      return "FLINK-2491: flip147 with no checkpoint once a subtask is FINISHED (checkpoints after tasks finish "
+             "off), so no final checkpoint";
+    case Variant::kCommitOnEndInput:
+      return "FLINK-25941: the Sink V2 committer commits what it holds at endInput instead of on the final "
+             "checkpoint's notify-complete";
+    case Variant::kSilentTriggerDrop:
+      return "FLINK-23741, FLINK-21246: a trigger reaching a subtask that is closing or FINISHED is neither "
+             "declined nor failed; the checkpoint waits for its timeout";
+    case Variant::kNoLatestCompletedOnAbort:
+      return "FLINK-21080 (review): notify-abort carries no latest completed checkpoint id, so a lost "
+             "notify-complete is never made up for";
+    case Variant::kEndInputOnNoDrain:
+      return "FLINK-21132: a stop-with-savepoint without drain still calls endInput, after the savepoint, so "
+             "operators flush what the savepoint holds";
+    case Variant::kNoEndInputOnDrain:
+      return "FLINK-21453: a stop-with-savepoint --drain skips endInput (finish() still runs), so what "
+             "buffering operators hold is never emitted";
+    case Variant::kBeginTransactionAfterFinish:
+      return "FLINK-23473: the 2PC sink begins a new transaction at each snapshot after finish()";
+    case Variant::kUnionStatePartialOk:
+      return "FLINK-21080: checkpoints complete while a union-state vertex is partly finished, dropping the "
+             "finished subtasks' union state";
   }
   return "?";
 }
 
 std::optional<Variant> ParseVariant(std::string_view text) {
-  for (Variant v : {Variant::kFlip147, Variant::kLegacy}) {
+  for (Variant v : kAllVariants) {
     if (Name(v) == text) return v;
   }
   return std::nullopt;

@@ -49,15 +49,39 @@ bool AllInputsEnded(const Transition& t, int32_t subtask, int input_index) {
 // writer flushes its last transaction as end-of-input committables and takes
 // no record after; a committer commits at once only if checkpointing is off
 // (there will be no final checkpoint), else the final checkpoint's
-// notify-complete commits them.
+// notify-complete commits them. Before FLINK-25941 it committed at endInput
+// in streaming mode too (commit-on-end-input). A buffering operator emits
+// what it holds, as AsyncWaitOperator.endInput waits for and emits its
+// in-flight results; the watermark it held follows them.
 void EndInput(Transition& t, int32_t subtask, size_t i) {
-  OperatorState& op = t.system.subtasks[subtask].operators[i];
+  Subtask& sub = t.system.subtasks[subtask];
+  OperatorState& op = sub.operators[i];
   op.input_ended = true;
   const OperatorKind kind = VertexOf(t, subtask).operators[i].kind;
   if (kind == OperatorKind::kSinkV2Writer) FlushSinkWriter(t, subtask, i, std::nullopt);
-  if (kind == OperatorKind::kSinkV2Committer && !t.system.options.checkpointing_enabled) {
+  if (kind == OperatorKind::kSinkV2Committer &&
+      (!t.system.options.checkpointing_enabled || t.Bug(Variant::kCommitOnEndInput))) {
     CommitPendingUpTo(t, subtask, op, kEndOfInputTag, 0);
   }
+  if (kind == OperatorKind::kBuffering) {
+    std::vector<RecordId> held;
+    held.swap(op.buffer);
+    for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
+    if (sub.operators[i].max_watermark_held) {
+      sub.operators[i].max_watermark_held = false;
+      ProcessMaxWatermark(t, subtask, i + 1);  // the watermark follows the records it waited behind
+    }
+  }
+}
+
+// FLINK-21453's bug (no-end-input-on-drain): the input of a subtask that a
+// stop-with-savepoint --drain ends gets no endInput. In Flink 1.12 a task knew
+// it was being stopped from the synchronous savepoint's barrier, which then
+// came before the end of its input; the coordinator's pending drain stop
+// stands in for that knowledge here.
+bool EndInputSkippedByDrainStop(const Transition& t) {
+  const Coordinator& coordinator = t.system.coordinator;
+  return t.Bug(Variant::kNoEndInputOnDrain) && coordinator.stop_requested && coordinator.stop_mode == StopMode::kDrain;
 }
 
 }  // namespace
@@ -146,7 +170,7 @@ void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op) {
 }
 
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index) {
-  if (t.system.subtasks[subtask].deployed_as_finished) return;
+  if (t.system.subtasks[subtask].deployed_as_finished || EndInputSkippedByDrainStop(t)) return;
   t.OperatorEvent(subtask, 0, OperatorCall::kEndInput, 0, input_index);
   if (AllInputsEnded(t, subtask, input_index)) EndInput(t, subtask, 0);
 }
@@ -157,24 +181,24 @@ void FinishOperators(Transition& t, int32_t subtask, StopMode mode) {
   if (mode == StopMode::kNoDrain) return;  // no endInput, no finish() (docs/protocol.md section 2)
   if (sub.deployed_as_finished) return;
   const VertexInfo& vertex = VertexOf(t, subtask);
+  const bool skip_end_input = EndInputSkippedByDrainStop(t);
   for (size_t i = 0; i < vertex.operators.size(); ++i) {
-    if (i > 0) {
+    if (i > 0 && !skip_end_input) {
       t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kEndInput, 0, 1);
       EndInput(t, subtask, i);
     }
-    // A buffering operator emits what it holds inside finish(); the event
-    // marks finish() returning, so those records precede it.
-    if (vertex.operators[i].kind == OperatorKind::kBuffering) {
-      std::vector<RecordId> held;
-      held.swap(sub.operators[i].buffer);
-      for (const RecordId& record : held) ProcessRecord(t, subtask, i + 1, record);
-      if (sub.operators[i].max_watermark_held) {
-        sub.operators[i].max_watermark_held = false;
-        ProcessMaxWatermark(t, subtask, i + 1);  // the watermark follows the records it waited behind
-      }
-    }
     sub.operators[i].finished = true;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kFinish);
+  }
+}
+
+void EndInputAfterNoDrainStop(Transition& t, int32_t subtask) {
+  const Subtask& sub = t.system.subtasks[subtask];
+  if (sub.deployed_as_finished) return;
+  const VertexInfo& vertex = VertexOf(t, subtask);
+  for (size_t i = vertex.is_source ? 1 : 0; i < vertex.operators.size(); ++i) {
+    t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kEndInput, 0, 1);
+    EndInput(t, subtask, i);
   }
 }
 
@@ -204,8 +228,9 @@ SubtaskSnapshot SnapshotOperators(Transition& t, int32_t subtask, int64_t checkp
     // committables are its state.
     if (vertex.operators[i].kind == OperatorKind::kTwoPhaseCommitSink && op.current_transaction >= 0) {
       op.pending_transactions.emplace_back(checkpoint_id, PrecommitTransaction(t, subtask, op, checkpoint_id));
-      // After finish() no new transaction is begun (FLINK-24065).
-      if (!op.finished) BeginTransaction(t, subtask, op);
+      // After finish() no new transaction is begun (FLINK-23473), except in
+      // begin-transaction-after-finish, which puts that bug back.
+      if (!op.finished || t.Bug(Variant::kBeginTransactionAfterFinish)) BeginTransaction(t, subtask, op);
     }
   }
   return SubtaskSnapshot{.subtask = subtask,

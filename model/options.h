@@ -5,6 +5,7 @@
 #ifndef CKPTSIM_MODEL_OPTIONS_H_
 #define CKPTSIM_MODEL_OPTIONS_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -16,7 +17,38 @@ namespace ckptsim::model {
 enum class Variant : uint8_t {
   kFlip147,  // Flink 1.15+: EndOfData, final checkpoint, checkpoints after tasks finish
   kLegacy,   // pre-1.14: no EndOfData, no final checkpoint, no checkpoint once a task finished
+  // The bug zoo: the FLIP-147 flow with one real Flink bug put back, each as
+  // small as the bug was in Flink (names.cc describes each with its issue).
+  kAbortIfAnyFinished,           // FLINK-2491
+  kCommitOnEndInput,             // FLINK-25941
+  kSilentTriggerDrop,            // FLINK-23741, FLINK-21246
+  kNoLatestCompletedOnAbort,     // FLINK-21080 (review)
+  kEndInputOnNoDrain,            // FLINK-21132
+  kNoEndInputOnDrain,            // FLINK-21453
+  kBeginTransactionAfterFinish,  // FLINK-23473
+  kUnionStatePartialOk,          // FLINK-21080
 };
+
+// Every variant, in the order `ckptsim list variants` prints them.
+inline constexpr std::array kAllVariants{
+    Variant::kFlip147,
+    Variant::kLegacy,
+    Variant::kAbortIfAnyFinished,
+    Variant::kCommitOnEndInput,
+    Variant::kSilentTriggerDrop,
+    Variant::kNoLatestCompletedOnAbort,
+    Variant::kEndInputOnNoDrain,
+    Variant::kNoEndInputOnDrain,
+    Variant::kBeginTransactionAfterFinish,
+    Variant::kUnionStatePartialOk,
+};
+
+// The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147
+// and every bug-zoo variant, which all expect what flip147 promises.
+inline bool IsFlip147Flow(Variant variant) { return variant != Variant::kLegacy; }
+
+// A bug-zoo variant: flip147 with one Flink bug.
+inline bool IsZooVariant(Variant variant) { return IsFlip147Flow(variant) && variant != Variant::kFlip147; }
 
 enum class CheckpointMode : uint8_t { kAligned, kUnaligned };
 
@@ -66,9 +98,11 @@ struct ProtocolOptions {
 
 // The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish
 // (DefaultCheckpointPlan.mayHaveFinishedTasks): a checkpoint may include
-// finished subtasks. Never in the legacy flow.
+// finished subtasks. Never in the legacy flow, nor in abort-if-any-finished
+// (FLINK-2491's limitation, the flow of 1.14 with the option off).
 inline bool CheckpointsAfterTasksFinish(const ProtocolOptions& options) {
-  return options.variant == Variant::kFlip147 && options.checkpoints_after_tasks_finish;
+  return IsFlip147Flow(options.variant) && options.variant != Variant::kAbortIfAnyFinished &&
+         options.checkpoints_after_tasks_finish;
 }
 
 // StreamTask.areCheckpointsWithFinishedTasksEnabled: FLIP-147 flow, checkpointing

@@ -393,6 +393,15 @@ void TriggerOnSubtask(Transition& t, const Rpc& rpc) {
   const int32_t subtask = rpc.subtask;
   Subtask& sub = t.system.subtasks[subtask];
   const ExecutionState state = ExecutionStateOf(sub.phase);
+  if (t.Bug(Variant::kSilentTriggerDrop) && rpc.attempt == sub.attempt &&
+      (sub.phase == SubtaskPhase::kClosing || sub.phase == SubtaskPhase::kFinished)) {
+    // FLINK-23741 (after FLINK-21246): TaskExecutor.triggerCheckpoint reported
+    // success while StreamTask.triggerCheckpointAsync found the task no longer
+    // running; nothing declines, the checkpoint waits for its timeout.
+    t.Emit(Event{.kind = EventKind::kRpcIgnored, .aux = static_cast<uint8_t>(rpc.kind), .subtask = subtask,
+                 .checkpoint = rpc.checkpoint_id, .value = static_cast<int64_t>(rpc.uid)});
+    return;
+  }
   if (rpc.attempt != sub.attempt || IsTerminal(state)) {
     // The task manager no longer has this task: the RPC itself fails.
     t.SendRpc(Rpc{.kind = RpcKind::kDecline, .subtask = subtask, .attempt = rpc.attempt,
@@ -488,6 +497,11 @@ void StepSubtask(Transition& t, int32_t subtask) {
       }
       return;
     case SubtaskPhase::kWaitingForFinalCheckpoint:
+      // Before FLINK-21132 a task stopped by a savepoint without drain ended
+      // its input once released: endInput after the savepoint was taken.
+      if (t.Bug(Variant::kEndInputOnNoDrain) && sub.end_of_data && sub.end_mode == StopMode::kNoDrain) {
+        EndInputAfterNoDrainStop(t, subtask);
+      }
       sub.phase = SubtaskPhase::kClosing;
       t.Emit(Event{.kind = EventKind::kSubtaskClosing, .subtask = subtask});
       return;

@@ -26,7 +26,10 @@ struct Transition {
   void Send(int32_t channel, const Message& message);
   void SendToAllOutputs(int32_t subtask, const Message& message);
   void OperatorEvent(int32_t subtask, int32_t op, OperatorCall call, int64_t checkpoint = 0, int64_t value = 0);
-  bool IsFlip147() const { return system.options.variant == Variant::kFlip147; }
+  // The FLIP-147 flow: flip147 and every bug-zoo variant built on it.
+  bool IsFlip147() const { return IsFlip147Flow(system.options.variant); }
+  // The run's variant is the bug-zoo variant `bug`: its one deviation applies.
+  bool Bug(Variant bug) const { return system.options.variant == bug; }
 };
 
 // operators.cc: the operator chain of one subtask.
@@ -35,6 +38,9 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
 void ProcessMaxWatermark(Transition& t, int32_t subtask, size_t first_op);
 void EndInputOfHead(Transition& t, int32_t subtask, int input_index);
 void FinishOperators(Transition& t, int32_t subtask, StopMode mode);
+// end-input-on-no-drain (FLINK-21132): endInput of every operator that has an
+// input, as a stop without drain ended the task before that fix.
+void EndInputAfterNoDrainStop(Transition& t, int32_t subtask);
 // prepareSnapshotPreBarrier head to tail; whatever it emits precedes the barrier.
 void PrepareSnapshotPreBarrier(Transition& t, int32_t subtask, int64_t checkpoint_id);
 SubtaskSnapshot SnapshotOperators(Transition& t, int32_t subtask, int64_t checkpoint_id);

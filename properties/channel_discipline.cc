@@ -17,7 +17,7 @@ namespace ckptsim::properties {
 void CheckChannelDiscipline(const StepContext& c, std::optional<Violation>& out) {
   const model::System& system = c.after;
   const model::JobGraph& graph = *system.graph;
-  const bool has_end_of_data = system.options.variant == model::Variant::kFlip147;
+  const bool has_end_of_data = model::IsFlip147Flow(system.options.variant);
   for (const model::Event& event : c.events) {
     if (event.kind == model::EventKind::kOperatorCall &&
         event.aux == static_cast<uint8_t>(model::OperatorCall::kFinish) &&

@@ -14,7 +14,11 @@ namespace ckptsim::scenarios {
 namespace {
 
 // The names model::ParseVariant and model::ParseCheckpointMode accept.
-constexpr std::array<std::string_view, 2> kVariantNames{"flip147", "legacy"};
+const std::array<std::string_view, model::kAllVariants.size()> kVariantNames = [] {
+  std::array<std::string_view, model::kAllVariants.size()> names{};
+  for (size_t i = 0; i < names.size(); ++i) names[i] = model::Name(model::kAllVariants[i]);
+  return names;
+}();
 constexpr std::array<std::string_view, 2> kCheckpointModeNames{"aligned", "unaligned"};
 // The names model::ParseFailoverStrategy accepts.
 constexpr std::array<std::string_view, 2> kFailoverStrategyNames{"region", "full"};
@@ -57,7 +61,9 @@ constexpr std::array<std::string_view, 1> kProtocolKeys{"sink_v2_end_of_input_se
 constexpr std::array<std::string_view, 3> kLimitKeys{"max_steps", "max_ticks", "liveness_budget_ticks"};
 
 constexpr std::array<ProtocolOptionKey, 10> kProtocolOptionKeys{{
-    {"variant", "variant", "flip147", "flip147 (Flink 1.15+) or legacy (pre-1.14 termination); also --variant"},
+    {"variant", "variant", "flip147",
+     "flip147 (Flink 1.15+), legacy (pre-1.14 termination) or a bug-zoo variant (ckptsim list variants); also "
+     "--variant"},
     {"checkpointing_enabled", "checkpointing.enabled", "true", "off: no checkpoint is ever triggered"},
     {"checkpoints_after_tasks_finish", "checkpointing.checkpoints_after_tasks_finish", "true",
      "execution.checkpointing.checkpoints-after-tasks-finish"},

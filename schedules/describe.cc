@@ -41,7 +41,7 @@ std::string StepHint(const model::System& system, int32_t subtask) {
       if (!stopped && sub.next_sequence < vertex.records_per_subtask[info.index]) {
         return fmt::format("emit record {} of {}", sub.next_sequence + 1, vertex.records_per_subtask[info.index]);
       }
-      return system.options.variant == model::Variant::kFlip147
+      return model::IsFlip147Flow(system.options.variant)
                  ? "end of data: finish, EndOfData(DRAIN)"
                  : "end of input: finish, then CLOSING (legacy: no EndOfData)";
     }
