@@ -95,8 +95,13 @@ std::string_view Description(Variant variant) {
   return "?";
 }
 
+std::span<const Variant> AllVariants() {
+  static constexpr Variant kAll[] = {Variant::kFlip147, Variant::kLegacy};
+  return kAll;
+}
+
 std::optional<Variant> ParseVariant(std::string_view text) {
-  for (Variant v : {Variant::kFlip147, Variant::kLegacy}) {
+  for (Variant v : AllVariants()) {
     if (Name(v) == text) return v;
   }
   return std::nullopt;
