@@ -53,12 +53,14 @@ Json OptionalJson(const std::optional<int64_t>& value) { return value ? Json(*va
 void PrintVariant(const ZooVariant& v, const ZooOptions& options) {
   const std::string name(model::Name(v.variant));
   const bool baseline = v.variant == model::Variant::kFlip147;
-  const std::set<properties::PropertyId> properties = v.properties();
+  // What failed: the properties, and a scenario's `expect:` when a run met it not.
+  std::string failed = Codes(v.properties());
+  if (v.expectation_failures > 0) failed += failed.empty() ? "an unmet expectation" : ", an unmet expectation";
   std::string verdict;
   if (baseline) {
-    verdict = v.caught() ? fmt::format("NOT CLEAN: violates {}", Codes(properties)) : "clean";
+    verdict = v.caught() ? fmt::format("NOT CLEAN: violates {}", failed) : "clean";
   } else {
-    verdict = v.caught() ? fmt::format("caught by {}", Codes(properties)) : "NOT CAUGHT";
+    verdict = v.caught() ? fmt::format("caught by {}", failed) : "NOT CAUGHT";
   }
   fmt::print("{}: {}\n", name, verdict);
   std::vector<std::string> by_property;
