@@ -125,7 +125,7 @@ int CheckCommand(const CheckArgs& args) {
   if (args.jobs < 0) return UsageError("--jobs must not be negative");
   options.max_states = static_cast<uint64_t>(args.max_states);
   options.max_depth = args.max_depth;
-  options.jobs = args.jobs == 0 ? std::max(1, static_cast<int>(std::thread::hardware_concurrency())) : args.jobs;
+  options.jobs = WorkerThreads(args.jobs);
   options.partial_order_reduction = args.por && !args.no_por;
   options.stop_at_first = args.stop_at_first;
   for (const std::string& name : args.properties) {

@@ -31,6 +31,10 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
 // The config one seed runs with: a `random` config draws its job for the seed
 // (keeping the variant), then --swarm draws the seed's parameters.
 simulator::RunConfig ConfigForSeed(const simulator::RunConfig& base, uint64_t seed, bool swarm);
+// "flip147, legacy, ...": the names of model::AllVariants, for error messages.
+std::string KnownVariants();
+// The worker threads `--jobs J` asks for: J, or one per core for 0.
+int WorkerThreads(int jobs);
 
 struct SweepArgs {
   std::vector<std::string> scenarios;
@@ -49,6 +53,25 @@ struct SweepArgs {
 };
 
 int SweepCommand(const SweepArgs& args);
+// Loads the scenarios of a sweep (as LoadWithVariant); refuses two scenarios
+// of one name, since a sweep tells runs apart by scenario name.
+bool LoadScenarios(const std::vector<std::string>& scenarios, const std::string& variant,
+                   std::vector<simulator::RunConfig>* configs, std::string* error);
+
+// zoo_command.cc: `zoo`, every variant through the default sweep and a
+// bounded check (cli/zoo.h).
+struct ZooArgs {
+  int64_t seeds = 200;                       // seeds 1..N of each scenario
+  int ranges = 5;                            // disjoint seed ranges for seeds to the first failure
+  int jobs = 0;                              // 0: one per core
+  std::vector<std::string> variants;         // empty: every variant; flip147 always runs
+  std::vector<std::string> scenarios;        // empty: every built-in scenario
+  std::vector<std::string> check_scenarios;  // empty: the built-in check scenarios but the findings'
+  int64_t max_states = 20'000;               // per check scenario; 0: no check
+  int shrink_runs = 500;
+  bool json = false;
+};
+int ZooCommand(const ZooArgs& args);
 
 struct RestoreCheckArgs {
   std::string scenario;  // the job that took the savepoint

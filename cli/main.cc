@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -42,7 +43,7 @@ bool LoadWithVariant(const std::string& scenario, const std::string& variant, si
   if (!variant.empty()) {
     auto parsed = model::ParseVariant(variant);
     if (!parsed) {
-      *error = fmt::format("unknown variant '{}' (see 'ckptsim list variants')", variant);
+      *error = fmt::format("unknown variant '{}' (known: {}; see 'ckptsim list variants')", variant, KnownVariants());
       return false;
     }
     out->protocol.variant = *parsed;
@@ -60,6 +61,16 @@ simulator::RunConfig ConfigForSeed(const simulator::RunConfig& base, uint64_t se
     config.protocol.variant = base.protocol.variant;
   }
   return swarm ? simulator::DrawSwarm(config, seed) : config;
+}
+
+std::string KnownVariants() {
+  std::vector<std::string_view> names;
+  for (const model::Variant v : model::AllVariants()) names.push_back(model::Name(v));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+int WorkerThreads(int jobs) {
+  return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 namespace {
@@ -105,7 +116,7 @@ int ListCommand(const std::string& what) {
     return kExitOk;
   }
   if (what == "variants") {
-    for (model::Variant v : model::kAllVariants) {
+    for (const model::Variant v : model::AllVariants()) {
       fmt::print("{:<30} {}\n", model::Name(v), model::Description(v));
     }
     return kExitOk;
@@ -424,6 +435,27 @@ int Main(int argc, char** argv) {
   check->add_option("-o,--out", check_args.out,
                     "Write the shortest counterexample here (default: SCENARIO-PROPERTY.cex.jsonl)");
 
+  ZooArgs zoo_args;
+  CLI::App* zoo = app.add_subcommand(
+      "zoo", "Run every protocol variant through the default sweep --swarm and a bounded check: each bug variant "
+             "must be caught and flip147 clean. Exit 0 when so, 1 when flip147 fails or a variant is not caught");
+  AddNumber<int64_t>(zoo, "--seeds", &zoo_args.seeds, "Seeds 1..N of each scenario", 1)->capture_default_str();
+  AddNumber(zoo, "--ranges", &zoo_args.ranges, "Disjoint seed ranges over which seeds to the first failure are taken",
+            1)
+      ->capture_default_str();
+  AddNumber(zoo, "--jobs", &zoo_args.jobs, "Worker threads of the sweeps and searches (default: cores)", 0, kJobsMax);
+  zoo->add_option("--variant", zoo_args.variants, "Only this variant (repeatable; flip147 always runs)");
+  zoo->add_option("--scenario", zoo_args.scenarios,
+                  "Sweep only this scenario (repeatable; default: every built-in scenario)");
+  zoo->add_option("--check-scenario", zoo_args.check_scenarios,
+                  "Check only this scenario (repeatable; default: the built-in check scenarios but the findings')");
+  AddNumber<int64_t>(zoo, "--max-states", &zoo_args.max_states,
+                     "Distinct states each breadth-first check may visit (0: no check)", 0)
+      ->capture_default_str();
+  AddNumber(zoo, "--shrink-runs", &zoo_args.shrink_runs, "Re-simulations the shrink of a first failure may spend", 1)
+      ->capture_default_str();
+  zoo->add_flag("--json", zoo_args.json, "Print one JSON object");
+
   ScheduleFromTraceArgs from_trace_args;
   CLI::App* from_trace = app.add_subcommand("schedule-from-trace",
                                             "Write a trace's decision log as a schedule (RPCs named by kind and "
@@ -479,6 +511,7 @@ int Main(int argc, char** argv) {
   if (check->parsed()) return CheckCommand(check_args);
   if (import_plan->parsed()) return ImportPlanCommand(import_args);
   if (from_trace->parsed()) return ScheduleFromTraceCommand(from_trace_args);
+  if (zoo->parsed()) return ZooCommand(zoo_args);
   return UsageError("no subcommand");
 }
 

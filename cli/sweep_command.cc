@@ -12,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -87,24 +86,6 @@ bool ResumeFrom(const std::string& path, const std::vector<simulator::RunConfig>
     if (summary->Add(line, origin, error) == SweepSummary::Added::kConflict) return false;
   }
   *lines_kept = static_cast<int64_t>(file->lines.size());
-  return true;
-}
-
-// Loads every scenario of the sweep; refuses two scenarios of one name, since
-// lines tell runs apart by scenario name.
-bool LoadScenarios(const SweepArgs& args, std::vector<simulator::RunConfig>* configs, std::string* error) {
-  for (const std::string& scenario : args.scenarios) {
-    simulator::RunConfig config;
-    if (!LoadWithVariant(scenario, args.variant, &config, error)) return false;
-    for (size_t c = 0; c < configs->size(); ++c) {
-      if ((*configs)[c].scenario_name != config.scenario_name) continue;
-      *error = fmt::format("'{}' and '{}' are both the scenario named '{}'; a sweep tells runs apart by scenario "
-                           "name, so give each scenario once",
-                           args.scenarios[c], scenario, config.scenario_name);
-      return false;
-    }
-    configs->push_back(std::move(config));
-  }
   return true;
 }
 
@@ -206,13 +187,13 @@ int SweepCommand(const SweepArgs& args) {
                                   .stop_on_first = args.stop_on_first,
                                   .swarm = args.swarm,
                                   .all_violations = args.all_violations};
-  options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.jobs = WorkerThreads(args.jobs);
   if (!args.shard.empty() && !ParseShard(args.shard, &options.shard_index, &options.shard_count)) {
     return UsageError(fmt::format("--shard '{}' is not I/N with 0 <= I < N", args.shard));
   }
   if (args.resume && args.out.empty()) return UsageError("--resume needs --out FILE.jsonl, the file to resume");
   std::vector<simulator::RunConfig> configs;
-  if (std::string error; !LoadScenarios(args, &configs, &error)) return UsageError(error);
+  if (std::string error; !LoadScenarios(args.scenarios, args.variant, &configs, &error)) return UsageError(error);
   if (std::any_of(configs.begin(), configs.end(), [](const simulator::RunConfig& c) { return c.random_job; })) {
     const bool swarm = args.swarm;
     options.draw = [swarm](const simulator::RunConfig& base, uint64_t seed) {
@@ -348,6 +329,23 @@ int SweepCommand(const SweepArgs& args) {
   }
   if (std::string error; !failed.empty() && !WriteSweepReports(failed, args.report_dir, &error)) return UsageError(error);
   return summary.failing_runs() > 0 ? kExitViolation : kExitOk;
+}
+
+bool LoadScenarios(const std::vector<std::string>& scenarios, const std::string& variant,
+                   std::vector<simulator::RunConfig>* configs, std::string* error) {
+  for (const std::string& scenario : scenarios) {
+    simulator::RunConfig config;
+    if (!LoadWithVariant(scenario, variant, &config, error)) return false;
+    for (size_t c = 0; c < configs->size(); ++c) {
+      if ((*configs)[c].scenario_name != config.scenario_name) continue;
+      *error = fmt::format("'{}' and '{}' are both the scenario named '{}'; a sweep tells runs apart by scenario "
+                           "name, so give each scenario once",
+                           scenarios[c], scenario, config.scenario_name);
+      return false;
+    }
+    configs->push_back(std::move(config));
+  }
+  return true;
 }
 
 int MergeCommand(const std::vector<std::string>& files, bool json) {

@@ -126,8 +126,10 @@ std::string_view Description(Variant variant) {
   return "?";
 }
 
+std::span<const Variant> AllVariants() { return kAllVariants; }
+
 std::optional<Variant> ParseVariant(std::string_view text) {
-  for (Variant v : kAllVariants) {
+  for (Variant v : AllVariants()) {
     if (Name(v) == text) return v;
   }
   return std::nullopt;

@@ -69,6 +69,11 @@ TEST(ExitContract, NumericOptionsOutOfRangeExitTwoNamingTheOption) {
       {"restore-check fig6 --into wide {}", "--seed", common},
       {"step fig6 {}", "--seed", common},
       {"schedule-from-trace t.jsonl {}", "--steps", common},
+      {"zoo {}", "--seeds", {"0", "-5", "99999999999999999999", "ten"}},
+      {"zoo {}", "--ranges", {"0", "-1", "99999999999999999999"}},
+      {"zoo {}", "--jobs", {"-1", "1025", "2.5"}},
+      {"zoo {}", "--max-states", {"-1", "99999999999999999999", "1x"}},
+      {"zoo {}", "--shrink-runs", {"0", "-1", "99999999999999999999"}},
   };
   for (const Case& c : cases) {
     for (const std::string& value : c.bad_values) {
