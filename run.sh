@@ -4,7 +4,10 @@
 #   ./run.sh test   set up, build, run the whole test suite
 # Under CI=true (or CKPTSIM_SANITIZER_PASS=1), `test` then builds the suite
 # once more with clang++, AddressSanitizer and UndefinedBehaviorSanitizer in
-# build-asan/ and runs it there too: any sanitizer report fails the run.
+# build-asan/ and runs it there too: any sanitizer report fails the run. Last,
+# under CI=true (or CKPTSIM_FUZZ_PASS=1) it fuzzes each libFuzzer target of
+# tests/fuzz, built there too, for a minute: any crash, leak or timeout fails
+# the run. Under CI=true warnings are errors in both builds.
 set -euo pipefail
 cd "$(dirname "$0")"
 what=${1:-}
@@ -13,7 +16,10 @@ bash scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 werror=OFF
 sanitizer_pass=${CKPTSIM_SANITIZER_PASS:-0}
-if [ "${CI:-}" = "true" ]; then werror=ON; sanitizer_pass=1; fi
+fuzz_pass=${CKPTSIM_FUZZ_PASS:-0}
+if [ "${CI:-}" = "true" ]; then werror=ON; sanitizer_pass=1; fuzz_pass=1; fi
+# The fuzz targets are built in the sanitizer pass's build-asan/.
+[ "$fuzz_pass" = 1 ] && sanitizer_pass=1
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCKPTSIM_WERROR=$werror >/dev/null
 cmake --build build -j "$jobs"
 if [ "$what" = demo ]; then
@@ -25,8 +31,13 @@ fi
 # sanitizer report fails its test. Tests that cannot work under ASan skip
 # themselves (tests/README.md lists them).
 echo "run.sh: the suite once more under ASan + UBSan, built with clang++ in build-asan/"
-# Warnings stay errors in the g++ build above only: clang 14 warns where g++
-# does not (-Wunused-lambda-capture in model/fingerprint.h, ...), not yet fixed.
-cmake --preset asan >/dev/null
+fuzz_seconds=${CKPTSIM_FUZZ_SECONDS:-60}
+cmake --preset asan -DCKPTSIM_WERROR=$werror -DCKPTSIM_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
 cmake --build --preset asan -j "$jobs"
-exec ctest --preset asan -j "$jobs"
+ctest --preset asan -j "$jobs"
+[ "$fuzz_pass" = 1 ] || exit 0
+# The preset `fuzz`: each libFuzzer target of tests/fuzz, built above with the
+# suite, for a minute (CKPTSIM_FUZZ_SECONDS) from a temporary copy of its seed
+# corpus.
+echo "run.sh: each libFuzzer target for $fuzz_seconds s in build-asan/"
+exec ctest --preset fuzz -j "$jobs"

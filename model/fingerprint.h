@@ -49,7 +49,9 @@ class FingerprintHasher {
   [[gnu::always_inline]] void Value(const T& value) {
     using namespace fields_internal;
     if constexpr (HasStateFields<T>) {
-      ForEachField(value, [this](const auto& field) { Value(field); });
+      // this-> names the capture's use: clang 14 does not see a dependent call to
+      // a member as one and warns the capture unused (-Wunused-lambda-capture).
+      ForEachField(value, [this](const auto& field) { this->Value(field); });
     } else if constexpr (std::is_same_v<T, std::vector<bool>>) {
       Size(value.size());
       uint64_t word = 0;

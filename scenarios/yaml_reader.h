@@ -51,14 +51,13 @@ class Diagnostics {
 };
 
 // A YAML value and the line to blame for it.
+// Copies share the node. The node is const, which rules out assigning a
+// Located: YAML::Node's operator= writes through to the document instead of
+// rebinding.
 struct Located {
-  YAML::Node node;  // null for `key:` with nothing after it
-  int line = 0;     // of the key for a mapping value, of the element in a list
-  std::string key;  // how messages name the value: "parallelism", "records[2]"
-
-  // Copies share the node. Assignment is ruled out because YAML::Node's
-  // operator= writes through to the document instead of rebinding.
-  Located& operator=(const Located&) = delete;
+  const YAML::Node node;  // null for `key:` with nothing after it
+  int line = 0;           // of the key for a mapping value, of the element in a list
+  std::string key;        // how messages name the value: "parallelism", "records[2]"
 };
 
 // The 1-based line a node starts on.

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz with clang++ (AddressSanitizer and
 # UndefinedBehaviorSanitizer on) in build-fuzz/, then runs each for SECONDS
-# (default 60) from its seed corpus in tests/fuzz/corpus/<target>/.
+# (default 60) from its seed corpus in tests/fuzz/corpus/<target>/, through
+# scripts/fuzz_target.sh.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
-# New inputs go to build-fuzz/corpus/<target>/, crashes to build-fuzz/findings/.
+# Only the readers of untrusted input are instrumented (and model/ is built
+# without sanitizers), so this fuzzes faster than the CI's Fuzz.<target> tests
+# in build-asan/. The seeds are copied into build-fuzz/corpus/<target>/, which
+# keeps the inputs found new from run to run; findings go to build-fuzz/findings/.
 # Exit 0 when no target found anything; else 1, naming the finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,19 +20,9 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only" -DCMAKE_CXX_COMPILER=clang++ \
   -DCKPTSIM_FUZZ=ON -DCKPTSIM_BUILD_TESTS=OFF -DCKPTSIM_BUILD_BENCHMARKS=OFF "${launcher[@]}" >/dev/null
 cmake --build build-fuzz -j 2 --target "${targets[@]/#/fuzz_}"
-mkdir -p build-fuzz/findings
 status=0
 for target in "${targets[@]}"; do
-  mkdir -p "build-fuzz/corpus/$target"
-  echo "fuzz: $target for ${seconds}s"
-  # -rss_limit_mb and -timeout make memory and time blow-ups findings too.
-  if ! "build-fuzz/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -timeout=5 \
-      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$target-" \
-      "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target" 2> "build-fuzz/$target.log"; then
-    echo "fuzz: $target found a problem: $(ls -t build-fuzz/findings/"$target"-* 2>/dev/null | head -1)" >&2
-    tail -40 "build-fuzz/$target.log" >&2
-    status=1
-  fi
-  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "build-fuzz/$target.log" || true
+  bash scripts/fuzz_target.sh "build-fuzz/tests/fuzz/fuzz_$target" "tests/fuzz/corpus/$target" "$seconds" \
+    build-fuzz/findings "build-fuzz/corpus/$target" || status=1
 done
 exit $status
