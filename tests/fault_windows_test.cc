@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
+#include "model/action.h"
 #include "scenarios/loader.h"
 #include "simulator/runner.h"
 #include "simulator/swarm.h"
@@ -55,19 +56,6 @@ class EventsByStep : public simulator::RunObserver {
   std::vector<std::vector<model::Event>> steps;
 };
 
-bool IsFault(const model::Action& action) {
-  switch (action.kind) {
-    case model::ActionKind::kFailSubtask:
-    case model::ActionKind::kFailTaskManager:
-    case model::ActionKind::kLoseRpc:
-    case model::ActionKind::kDelayRpc:
-    case model::ActionKind::kExpireEarly:
-      return true;
-    default:
-      return false;
-  }
-}
-
 class FaultWindows : public ::testing::TestWithParam<simulator::FaultWindowInfo> {};
 
 TEST_P(FaultWindows, AFaultStrikesRightAfterTheEventThatOpensTheWindow) {
@@ -79,7 +67,7 @@ TEST_P(FaultWindows, AFaultStrikesRightAfterTheEventThatOpensTheWindow) {
     EventsByStep observer;
     const simulator::RunResult run = simulator::Run(config, seed, {.observer = &observer});
     for (size_t i = 1; i < observer.actions.size(); ++i) {
-      if (!IsFault(observer.actions[i])) continue;
+      if (!model::IsFault(observer.actions[i].kind)) continue;
       ++aimed;
       bool opened = false;
       for (const model::Event& event : observer.steps[i - 1]) opened |= event.kind == window.opens;
@@ -129,7 +117,7 @@ TEST(FaultWindowsOff, NoWindowNoChanceNoFault) {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     EventsByStep observer;
     simulator::Run(config, seed, {.observer = &observer});
-    for (const model::Action& action : observer.actions) EXPECT_FALSE(IsFault(action)) << "seed " << seed;
+    for (const model::Action& action : observer.actions) EXPECT_FALSE(model::IsFault(action.kind)) << "seed " << seed;
   }
 }
 

@@ -38,13 +38,19 @@ Event Call(int32_t subtask, int32_t op, OperatorCall call, int64_t checkpoint = 
                .checkpoint = checkpoint};
 }
 
-// A checker fed `events` after bringing every subtask to RUNNING for real.
-std::optional<properties::Violation> Feed(PropertyId id, const std::vector<Event>& events) {
-  Script s(kPipeline);
+// A checker that has seen every subtask of `s` brought to RUNNING for real.
+std::unique_ptr<properties::PropertyChecker> Started(PropertyId id, Script& s) {
   auto checker = Make(id, s.system());
   checker->OnStep(s.system(), 0, s.events());  // the real start-up events
   s.StartAll();
   checker->OnStep(s.system(), 1, s.events());
+  return checker;
+}
+
+// A checker fed `events` after bringing every subtask to RUNNING for real.
+std::optional<properties::Violation> Feed(PropertyId id, const std::vector<Event>& events) {
+  Script s(kPipeline);
+  auto checker = Started(id, s);
   checker->OnStep(s.system(), 2, events);
   return checker->violation();
 }
@@ -103,10 +109,7 @@ TEST(P6LifecycleOrder, ANotificationForACheckpointNotTakenIsReported) {
 // Flink's StreamTask filters such a notification out before any operator sees it.
 TEST(P6LifecycleOrder, ANotificationForTheRestoredCheckpointIsReported) {
   Script s(kPipeline);
-  auto checker = properties::MakeLifecycleOrderChecker(s.system());
-  checker->OnStep(s.system(), 0, s.events());
-  s.StartAll();
-  checker->OnStep(s.system(), 1, s.events());
+  auto checker = Started(PropertyId::kLifecycleOrder, s);
   model::System restored = s.system();
   restored.subtasks[1].restored_checkpoint_id = 4;
   checker->OnStep(restored, 2, std::vector<Event>{Call(1, 0, OperatorCall::kNotifyCheckpointComplete, 4)});
@@ -116,10 +119,7 @@ TEST(P6LifecycleOrder, ANotificationForTheRestoredCheckpointIsReported) {
 
 TEST(P6LifecycleOrder, ASubtaskThatEndsWithoutCloseIsReported) {
   Script s(kPipeline);
-  auto checker = properties::MakeLifecycleOrderChecker(s.system());
-  checker->OnStep(s.system(), 0, s.events());
-  s.StartAll();
-  checker->OnStep(s.system(), 1, s.events());
+  auto checker = Started(PropertyId::kLifecycleOrder, s);
   model::System ended = s.system();
   ended.subtasks[1].phase = model::SubtaskPhase::kFinished;  // as if it finished without close()
   checker->OnEnd(ended, properties::RunEnd{.step = 5});
