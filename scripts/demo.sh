@@ -5,7 +5,9 @@
 set -euo pipefail
 ckptsim=${1:?usage: scripts/demo.sh PATH/TO/ckptsim}
 mkdir -p out
-mapfile -t scenarios < <("$ckptsim" list scenarios | awk '{print $1}')
+# The first section of `list scenarios` (up to its blank line): the built-ins and `random`,
+# not the check scenarios, which are made for `ckptsim check`.
+mapfile -t scenarios < <("$ckptsim" list scenarios | awk 'NF == 0 {exit} {print $1}')
 echo "== sweep: ${#scenarios[@]} built-in scenarios x 500 seeds (flip147)"
 "$ckptsim" sweep "${scenarios[@]}" --seeds 500 --out out/sweep.jsonl
 echo
