@@ -10,6 +10,11 @@
 // waiting subtask comes back as a new attempt, restored from the latest
 // completed checkpoint or savepoint.
 #include <algorithm>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "model/check.h"
 #include "model/graph_change.h"
@@ -119,6 +124,21 @@ Subtask RestoredSubtask(const System& system, int32_t subtask, const CompletedCh
 }
 
 }  // namespace
+
+std::string DescribeOperatorState(const JobGraph& graph, int32_t subtask, const Subtask& sub) {
+  const VertexInfo& vertex = graph.vertices()[graph.subtasks()[subtask].vertex];
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < vertex.operators.size() && i < sub.operators.size(); ++i) {
+    const OperatorState& op = sub.operators[i];
+    switch (vertex.operators[i].kind) {
+      case OperatorKind::kUnionState: parts.push_back(fmt::format("union state {}", op.union_entries)); break;
+      case OperatorKind::kBroadcastState: parts.push_back(fmt::format("broadcast state {}", op.value)); break;
+      case OperatorKind::kBuffering: parts.push_back(fmt::format("{} list entries", op.buffer.size())); break;
+      default: break;
+    }
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
 
 void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause) {
   System& system = t.system;

@@ -212,6 +212,12 @@ struct Subtask {
                  operators)
 };
 
+// The union, broadcast and list state an attempt of `subtask` holds, in
+// words ("union state [3, 4]; broadcast state 5; 2 list entries"), for the
+// restore notes of traces, timelines and schedules; empty when its chain
+// keeps none of them.
+std::string DescribeOperatorState(const JobGraph& graph, int32_t subtask, const Subtask& sub);
+
 struct CheckpointPlan {
   std::vector<int32_t> to_trigger;
   std::vector<int32_t> to_wait_for;

@@ -29,6 +29,9 @@ const std::vector<PropertyInfo>& AllProperties() {
        "operator buffers, channel state and keyed counts"},
       {PropertyId::kSavepointCut, "P8", "savepoint-cut",
        "a stop-with-savepoint ends with one savepoint holding every subtask, and it alone releases them"},
+      {PropertyId::kRestoredState, "P9", "restored-state",
+       "a restored attempt starts from what its checkpoint holds: every old subtask's union-state entry on every "
+       "new subtask, broadcast state of a reporter, list entries neither lost nor duplicated"},
       {PropertyId::kTermination, "L1", "termination",
        "after the faults stop, a bounded or stopped job reaches FINISHED (not FAILED) within the liveness budget"},
       {PropertyId::kCheckpointProgress, "L2", "checkpoint-progress",
@@ -102,7 +105,7 @@ namespace {
 using StepCheck = void (*)(const StepContext&, std::optional<Violation>&);
 
 // The safety properties checked at every step, in PropertyId order.
-constexpr std::array<std::pair<PropertyId, StepCheck>, 8> kStepChecks = {{
+constexpr std::array<std::pair<PropertyId, StepCheck>, 9> kStepChecks = {{
     {PropertyId::kExactlyOnce, CheckExactlyOnce},
     {PropertyId::kTopologicalFinish, CheckTopologicalFinish},
     {PropertyId::kTransactionHygiene, CheckTransactionHygiene},
@@ -110,6 +113,7 @@ constexpr std::array<std::pair<PropertyId, StepCheck>, 8> kStepChecks = {{
     {PropertyId::kLifecycleOrder, CheckLifecycleOrder},
     {PropertyId::kConsistentCut, CheckConsistentCut},
     {PropertyId::kSavepointCut, CheckSavepointCut},
+    {PropertyId::kRestoredState, CheckRestoredState},
     {PropertyId::kEventTime, CheckEventTime},
 }};
 
@@ -186,6 +190,7 @@ CKPTSIM_MAKE_CHECKER(TransactionHygiene, kTransactionHygiene)
 CKPTSIM_MAKE_CHECKER(LifecycleOrder, kLifecycleOrder)
 CKPTSIM_MAKE_CHECKER(ConsistentCut, kConsistentCut)
 CKPTSIM_MAKE_CHECKER(SavepointCut, kSavepointCut)
+CKPTSIM_MAKE_CHECKER(RestoredState, kRestoredState)
 CKPTSIM_MAKE_CHECKER(EventTime, kEventTime)
 #undef CKPTSIM_MAKE_CHECKER
 

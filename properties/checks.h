@@ -61,6 +61,7 @@ void CheckChannelDiscipline(const StepContext& context, std::optional<Violation>
 void CheckLifecycleOrder(const StepContext& context, std::optional<Violation>& out);
 void CheckConsistentCut(const StepContext& context, std::optional<Violation>& out);
 void CheckSavepointCut(const StepContext& context, std::optional<Violation>& out);
+void CheckRestoredState(const StepContext& context, std::optional<Violation>& out);
 void CheckEventTime(const StepContext& context, std::optional<Violation>& out);
 
 // The end-of-run checks.

@@ -32,6 +32,7 @@ enum class PropertyId : uint8_t {
   kLifecycleOrder,      // P6
   kConsistentCut,       // P7
   kSavepointCut,        // P8
+  kRestoredState,       // P9
   kTermination,         // L1 (liveness, two-phase runs)
   kCheckpointProgress,  // L2 (liveness, two-phase runs)
   kEventTime,           // L3
@@ -129,6 +130,7 @@ std::unique_ptr<PropertyChecker> MakeTransactionHygieneChecker(const model::Syst
 std::unique_ptr<PropertyChecker> MakeLifecycleOrderChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeConsistentCutChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeSavepointCutChecker(const model::System& initial);
+std::unique_ptr<PropertyChecker> MakeRestoredStateChecker(const model::System& initial);
 std::unique_ptr<PropertyChecker> MakeEventTimeChecker(const model::System& initial);
 
 // Every safety property over one linear run (the simulator's driver): a

@@ -166,6 +166,14 @@ struct Called {
   std::vector<CallPattern> calls;
 };
 
+// SUBTASK restored union state [N, ...]: the union list state its attempt
+// was restored with (every union-state operator of its chain, head first;
+// one entry per old subtask, docs/protocol.md section 7).
+struct RestoredUnion {
+  int32_t subtask = 0;
+  std::vector<int64_t> entries;
+};
+
 enum class JobState : uint8_t { kRunning, kFinished, kFailed };
 // job is RUNNING|FINISHED|FAILED
 struct JobIs {
@@ -180,7 +188,7 @@ struct PropertyIs {
 
 using Atom = std::variant<PhaseIs, FieldIs, ViewIs, CheckpointIs, CheckpointIsSavepoint, CheckpointSubtasks,
                           CheckpointMarks, CounterIs, ChannelHolds, ChannelIs, RpcInFlight, CommittedRecords,
-                          CommittedCount, Called, JobIs, PropertyIs>;
+                          CommittedCount, Called, RestoredUnion, JobIs, PropertyIs>;
 
 struct Condition {
   enum class Op : uint8_t { kAtom, kAnd, kOr, kNot };

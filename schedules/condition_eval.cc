@@ -344,6 +344,19 @@ Verdict Calls(const Observation& o, const Called& atom) {
   return {holds, fmt::format("{} called [{}]", graph.SubtaskName(atom.subtask), fmt::join(names, ", "))};
 }
 
+Verdict Union(const Observation& o, const RestoredUnion& atom) {
+  const JobGraph& graph = *o.system.graph;
+  const model::Subtask& sub = o.system.subtasks[atom.subtask];
+  const model::VertexInfo& vertex = graph.vertices()[graph.subtasks()[atom.subtask].vertex];
+  std::vector<int64_t> entries;
+  for (size_t i = 0; i < vertex.operators.size() && i < sub.operators.size(); ++i) {
+    if (vertex.operators[i].kind != model::OperatorKind::kUnionState) continue;
+    entries.insert(entries.end(), sub.operators[i].union_entries.begin(), sub.operators[i].union_entries.end());
+  }
+  return {entries == atom.entries,
+          fmt::format("{} restored union state [{}]", graph.SubtaskName(atom.subtask), fmt::join(entries, ", "))};
+}
+
 Verdict Job(const Observation& o, const JobIs& atom) {
   const JobState state = o.system.job_failed     ? JobState::kFailed
                          : o.system.job_finished ? JobState::kFinished
@@ -379,6 +392,7 @@ Verdict EvaluateAtom(const Atom& atom, const Observation& o) {
         if constexpr (std::is_same_v<T, CommittedRecords>) return Records(o, a);
         if constexpr (std::is_same_v<T, CommittedCount>) return Count(o, a);
         if constexpr (std::is_same_v<T, Called>) return Calls(o, a);
+        if constexpr (std::is_same_v<T, RestoredUnion>) return Union(o, a);
         if constexpr (std::is_same_v<T, JobIs>) return Job(o, a);
         if constexpr (std::is_same_v<T, PropertyIs>) return Property(o, a);
       },

@@ -13,7 +13,8 @@ using model::JobGraph;
 
 constexpr std::string_view kStarts =
     "a condition starts with a subtask (A[0]), a channel (A[0]->B[0]), a vertex, 'all', 'checkpoint', "
-    "'checkpoints', 'latest', 'restarts', 'coordinator', 'rpc', 'committed', 'job', a property (P1 ... L3) or "
+    "'checkpoints', 'latest', 'restarts', 'coordinator', 'rpc', 'committed', 'job', a property (P1 ... P9, "
+    "L1 ... L3) or "
     "'not'";
 
 bool IsBooleanField(SubtaskField field) {
@@ -135,6 +136,7 @@ class Parser {
         if (reader_.Peek(1).kind == TokenKind::kPunct && reader_.Peek(1).text == "->") return ParseChannelAtom();
         if (reader_.Peek(1).kind == TokenKind::kPunct && reader_.Peek(1).text == ".") return ParseField();
         if (reader_.IsWord("called", 1)) return ParseCalled();
+        if (reader_.IsWord("restored", 1)) return ParseRestoredUnion();
         return ParseSubjectAtom();
       case TokenKind::kWord: break;
       case TokenKind::kPunct:
@@ -198,7 +200,8 @@ class Parser {
     if (reader_.IsWord("committed")) return ParseCommitted(std::move(subtasks));
     if (!reader_.Accept("is") && !reader_.Accept("are")) {
       return Fail(
-          fmt::format("expected 'is PHASE', 'called [...]', 'committed ...', '.field' or '->' after the "
+          fmt::format("expected 'is PHASE', 'called [...]', 'restored union state [...]', 'committed ...', '.field' or '->' "
+                      "after the "
                       "subject, got '{}'",
                       Spelling(reader_.Peek())));
     }
@@ -549,6 +552,23 @@ class Parser {
       atom.calls.push_back(call);
     } while (reader_.Accept(","));
     if (!Expect("]", "to close the list of calls")) return std::nullopt;
+    return atom;
+  }
+
+  std::optional<Atom> ParseRestoredUnion() {
+    auto subtask = Check(ResolveSubtask(graph_, reader_.Next(), &name_error_));
+    if (!subtask) return std::nullopt;
+    reader_.Next();  // restored
+    constexpr std::string_view kIn = "in 'SUBTASK restored union state [N, ...]'";
+    if (!Expect("union", kIn) || !Expect("state", kIn) || !Expect("[", kIn)) return std::nullopt;
+    RestoredUnion atom{.subtask = *subtask};
+    if (reader_.Accept("]")) return atom;
+    do {
+      auto entry = Number("a union-state entry (a number)");
+      if (!entry) return std::nullopt;
+      atom.entries.push_back(*entry);
+    } while (reader_.Accept(","));
+    if (!Expect("]", "to close the list of union-state entries")) return std::nullopt;
     return atom;
   }
 

@@ -266,6 +266,10 @@ std::vector<std::string> Notes(const model::System& system, const History& histo
                 ? fmt::format("{} restored FINISHED_ON_RESTORE from checkpoint {}", name(e.subtask), e.checkpoint)
             : e.checkpoint > 0 ? fmt::format("{} restored from checkpoint {}", name(e.subtask), e.checkpoint)
                                : fmt::format("{} restarted from scratch", name(e.subtask)));
+        if (e.aux == 0 && e.checkpoint > 0) {
+          const std::string state = model::DescribeOperatorState(graph, e.subtask, system.subtasks[e.subtask]);
+          if (!state.empty()) notes.back() += ": " + state;
+        }
         break;
       case EventKind::kJobFailed: notes.push_back("job FAILED (restarts exhausted)"); break;
       case EventKind::kStopRequested:

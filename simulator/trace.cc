@@ -218,6 +218,10 @@ void TraceWriter::OnStep(const model::System& system, int64_t step, int64_t tick
   for (const model::Event& event : events) {
     Json line{{"step", step}, {"tick", tick}};
     line.update(EventToJson(graph, event));
+    if (event.kind == model::EventKind::kRestarted && event.aux == 0 && event.checkpoint != 0) {
+      const std::string state = model::DescribeOperatorState(graph, event.subtask, system.subtasks[event.subtask]);
+      if (!state.empty()) line["restored_state"] = state;
+    }
     WriteLine(line);
   }
 }

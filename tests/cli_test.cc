@@ -83,7 +83,7 @@ TEST(Cli, BadInputExitsTwoWithOneLine) {
       {"replay /no/such/trace.jsonl", "/no/such/trace.jsonl"},
       {"replay " + bad.string(), bad.string() + ":1:"},
       {"shrink /no/such/trace.jsonl -o /tmp/x.jsonl", "/no/such/trace.jsonl"},
-      {"shrink " + bad.string() + " -o /tmp/x.jsonl --property P9", bad.string()},
+      {"shrink " + bad.string() + " -o /tmp/x.jsonl --property P10", bad.string()},
   };
   for (const auto& [arguments, expected] : cases) {
     const Outcome o = RunCli(arguments);
@@ -158,9 +158,9 @@ TEST(Cli, ShrinkWritesASmallerTraceThatReplaysAndStillFails) {
   EXPECT_NE(replay.out.find("MATCH"), std::string::npos) << replay.out;
   EXPECT_NE(replay.out.find("P2 VIOLATED"), std::string::npos) << replay.out;
   EXPECT_LT(std::filesystem::file_size(small), std::filesystem::file_size(trace) / 10);
-  const Outcome unknown = RunCli("shrink " + trace.string() + " -o " + small.string() + " --property P9");
+  const Outcome unknown = RunCli("shrink " + trace.string() + " -o " + small.string() + " --property P10");
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.out.find("--property 'P9' is not a property"), std::string::npos) << unknown.out;
+  EXPECT_NE(unknown.out.find("--property 'P10' is not a property"), std::string::npos) << unknown.out;
   const std::filesystem::path passing = TempPath("passing.jsonl");
   ASSERT_EQ(RunCli("run fig6 --seed 1 --trace " + passing.string()).exit_code, 0);
   const Outcome refused = RunCli("shrink " + passing.string() + " -o " + small.string());

@@ -115,7 +115,9 @@ std::string RestartedText(const json& event) {
   const int64_t checkpoint = IntField(event, "checkpoint");
   const std::string from =
       checkpoint == 0 ? "restarted fresh" : fmt::format("restarted from checkpoint {}", checkpoint);
-  return BoolField(event, "finished_on_restore") ? from + ", FINISHED on restore" : from;
+  if (BoolField(event, "finished_on_restore")) return from + ", FINISHED on restore";
+  const std::string state = StringField(event, "restored_state");
+  return state.empty() ? from : fmt::format("{}: {}", from, state);
 }
 
 }  // namespace
