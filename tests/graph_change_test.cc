@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -228,6 +229,57 @@ TEST_F(Redistribution, SinkTransactionListsGoInContiguousChunksWithTheirOwners) 
   EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 0)), to_->SubtaskOf(3, 0));
   EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 1)), to_->SubtaskOf(3, 0));
   EXPECT_EQ(model::NewOwner(change_, from_->SubtaskOf(3, 2)), to_->SubtaskOf(3, 1));
+}
+
+// P9 restored state over a redistribution (docs/protocol.md sections 7 and
+// 10), judged at the resume's kJobGraphChanged step.
+std::optional<properties::Violation> RestoredStateOf(model::GraphChange change, const CompletedCheckpoint& savepoint,
+                                                     const CompletedCheckpoint& redistributed) {
+  change.savepoint = std::make_shared<const CompletedCheckpoint>(savepoint);
+  change.source_high_water.assign(change.from->subtask_count(), 0);
+  change.redistributed = std::make_shared<const CompletedCheckpoint>(redistributed);
+  model::System system = model::InitialSystem(change.to, model::ProtocolOptions{});
+  system.graph_change = std::make_shared<const model::GraphChange>(std::move(change));
+  auto checker = properties::MakeRestoredStateChecker(system);
+  const std::vector<model::Event> events{model::Event{.kind = model::EventKind::kJobGraphChanged, .checkpoint = 7}};
+  checker->OnStep(system, 1, events);
+  return checker->violation();
+}
+
+// This savepoint's W is partly finished and uses union state, which Flink's
+// union-state rule never lets complete: W[1]'s union entry is missing on
+// every new W subtask. With W[1]'s state in the savepoint the same
+// redistribution passes, and dropping one element of K's list state from it
+// is reported.
+TEST_F(Redistribution, P9ReportsAMissingUnionEntryAndALostListElement) {
+  const auto missing = RestoredStateOf(change_, savepoint_, out_);
+  ASSERT_TRUE(missing);
+  EXPECT_NE(missing->summary.find("W[0] operator w-union: the entry of W[1] is missing"), std::string::npos)
+      << missing->summary;
+
+  CompletedCheckpoint complete = savepoint_;
+  const int32_t w1 = from_->SubtaskOf(2, 1);
+  auto snapshot = std::make_shared<SubtaskSnapshot>(*complete.snapshots[from_->SubtaskOf(2, 0)]);
+  snapshot->subtask = w1;
+  snapshot->operators[0].buffer.clear();
+  snapshot->operators[1].value = 101;
+  snapshot->operators[2].value = 101;
+  complete.snapshots[w1] = snapshot;
+  complete.subtask_finished[w1] = false;
+  complete.vertex_status[2] = model::VertexFinishedStatus::kRunning;
+  const CompletedCheckpoint redistributed = model::RedistributeSavepoint(change_, complete);
+  const auto clean = RestoredStateOf(change_, complete, redistributed);
+  EXPECT_FALSE(clean) << clean->summary;
+
+  CompletedCheckpoint lost = redistributed;
+  auto k0 = std::make_shared<SubtaskSnapshot>(*lost.snapshots[to_->SubtaskOf(1, 0)]);
+  ASSERT_FALSE(k0->operators[1].buffer.empty());
+  k0->operators[1].buffer.pop_back();
+  lost.snapshots[to_->SubtaskOf(1, 0)] = k0;
+  const auto dropped = RestoredStateOf(change_, complete, lost);
+  ASSERT_TRUE(dropped);
+  EXPECT_NE(dropped->summary.find("operator k-buf held 6 list entries, its new subtasks got 5"), std::string::npos)
+      << dropped->summary;
 }
 
 TEST_F(Redistribution, SourcesContinueFromTheirOffsets) {
