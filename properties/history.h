@@ -46,7 +46,9 @@ struct SubtaskTrack {
   std::vector<uint8_t> max_watermarks;     // L3, by operator: MAX_WATERMARKs processed (saturates at 2)
   bool tail_finished = false;              // P5: the chain's last operator ran finish()
   bool restored_without_state = false;     // P7: restored as a finished subtask, counting afresh
-  CKPTSIM_FIELDS(SubtaskTrack, ops, performed, max_watermarks, tail_finished, restored_without_state)
+  int64_t stop_savepoint = 0;              // P8: the stop's savepoint this attempt took (0: none)
+  CKPTSIM_FIELDS(SubtaskTrack, ops, performed, max_watermarks, tail_finished, restored_without_state,
+                 stop_savepoint)
 };
 
 struct History {

@@ -153,6 +153,49 @@ TEST(P8SavepointCut, ASavepointMissingASubtaskIsReported) {
   EXPECT_NE(checker->violation()->summary.find("without K[0]"), std::string::npos);
 }
 
+// P8 from the events (docs/protocol.md section 6): once a subtask took the
+// stop's savepoint, only that savepoint releases it, it sends nothing but
+// EndOfPartition, and it finishes only after the savepoint completed; a new
+// attempt starts afresh.
+TEST(P8SavepointCut, WhatASubtaskDoesAfterTakingTheStopsSavepointIsChecked) {
+  Script s(kPipeline);
+  s.StartAll();
+  model::System system = s.system();
+  system.coordinator.stop_requested = true;
+  system.coordinator.stop_savepoint_id = 2;
+  const int src = s.Subtask("S[0]");
+  const int sink = s.Subtask("K[0]");
+  const Event took_source{.kind = EventKind::kCheckpointPerformed, .subtask = src, .checkpoint = 2};
+  const Event took_sink{.kind = EventKind::kCheckpointPerformed, .subtask = sink, .checkpoint = 2};
+  const auto send = [&](model::MessageKind kind) {
+    return Event{.kind = EventKind::kSend, .subtask = src, .channel = 0, .message = model::Message{.kind = kind}};
+  };
+  const auto check = [&](std::vector<Event> events) {
+    auto checker = properties::MakeSavepointCutChecker(system);
+    checker->OnStep(system, 5, events);
+    return checker->violation() ? checker->violation()->summary : std::string();
+  };
+  EXPECT_EQ(check({took_source, send(model::MessageKind::kEndOfPartition)}), "");
+  EXPECT_EQ(check({took_source, send(model::MessageKind::kRecord)}),
+            "S[0] took the stop's savepoint 2, then sent record to K[0]");
+  EXPECT_EQ(check({took_source, Event{.kind = EventKind::kRestarted, .subtask = src},
+                   send(model::MessageKind::kRecord)}),
+            "");
+  EXPECT_EQ(check({took_sink, Event{.kind = EventKind::kFinalCheckpointDone, .subtask = sink, .checkpoint = 3}}),
+            "K[0] took the stop's savepoint 2 but was released by checkpoint 3");
+  EXPECT_EQ(check({took_sink, Event{.kind = EventKind::kSubtaskFinished, .subtask = sink}}),
+            "K[0] took the stop's savepoint 2 and finished, but that savepoint never completed");
+  auto savepoint = std::make_shared<model::CompletedCheckpoint>();
+  savepoint->id = 2;
+  savepoint->kind = model::CheckpointKind::kSyncSavepoint;
+  system.coordinator.latest_savepoint = savepoint;
+  EXPECT_EQ(check({took_sink, Event{.kind = EventKind::kSubtaskFinished, .subtask = sink}}), "");
+  // A checkpoint that is not the stop's is not remembered.
+  EXPECT_EQ(check({Event{.kind = EventKind::kCheckpointPerformed, .subtask = src, .checkpoint = 1},
+                   send(model::MessageKind::kRecord)}),
+            "");
+}
+
 // P7: a real checkpoint passes; the same checkpoint with its source offset
 // moved, or a keyed count changed, is not a consistent cut.
 TEST(P7ConsistentCut, ACheckpointThatDoesNotMatchItsOffsetsIsReported) {

@@ -40,15 +40,16 @@ TEST(Shrink, ALegacyFig6RunShrinksBelowThePinnedBoundAndStillFailsP2) {
 
 // A job that resumes into a new version keeps its shape while shrinking (the
 // new version is written against it), but its sources read fewer records in
-// both versions alike: a legacy upgrade-rescale failure shrinks from 1,652
-// decisions to 50 (when pinned), and the shrunk log replays exactly.
+// both versions alike: an upgrade-rescale failure of end-input-on-no-drain
+// (FLINK-21132, caught by P5) shrinks to at most 100 decisions, and the shrunk log replays exactly.
 TEST(Shrink, AnUpgradeShrinksItsRecordsInBothVersions) {
   simulator::RunConfig config = LoadOrDie("upgrade-rescale");
-  config.protocol.variant = model::Variant::kLegacy;
+  config.protocol.variant = model::Variant::kEndInputOnNoDrain;
   const simulator::RunResult original = simulator::Run(config, 1);
   ASSERT_FALSE(original.violations.empty());
-  ASSERT_EQ(original.violations[0].property, PropertyId::kNoDataLoss);
-  const simulator::ShrinkResult shrunk = simulator::Shrink(config, 1, original.decisions, PropertyId::kNoDataLoss);
+  ASSERT_EQ(original.violations[0].property, PropertyId::kChannelDiscipline);
+  const simulator::ShrinkResult shrunk =
+      simulator::Shrink(config, 1, original.decisions, PropertyId::kChannelDiscipline);
   EXPECT_LE(shrunk.decisions.size(), 100u) << "from " << original.decisions.size() << " in " << shrunk.runs << " runs";
   const simulator::RunResult replayed = simulator::Run(shrunk.config, shrunk.seed, {.replay = &shrunk.decisions});
   EXPECT_EQ(replayed.trace_hash, shrunk.result.trace_hash);
