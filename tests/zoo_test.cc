@@ -42,6 +42,10 @@ const ZooCase kCaught[] = {
     {model::Variant::kEndInputOnNoDrain, "upgrade-rescale", 1, false, PropertyId::kChannelDiscipline},
     {model::Variant::kNoEndInputOnDrain, "stop-drain", 1, false, PropertyId::kLifecycleOrder},
     {model::Variant::kBeginTransactionAfterFinish, "unaligned", 1, false, PropertyId::kTransactionHygiene},
+    {model::Variant::kWriterDefersEndOfInputCommittables, "sink-v2", 1, false, PropertyId::kNoDataLoss},
+    {model::Variant::kConstantEndOfInputId, "sink-v2", 1, false, PropertyId::kConsistentCut},
+    {model::Variant::kEndOfDataBeforeFinalCommittables, "sink-v2-global-committer", 1, false,
+     PropertyId::kChannelDiscipline},
 };
 
 // Zoo variants no built-in scenario catches yet, and why: the findability
