@@ -119,6 +119,7 @@ OperatorState Assign(const GraphChange& change, OperatorKind kind, const std::ve
     case OperatorKind::kTwoPhaseCommitSink:
     case OperatorKind::kSinkV2Writer:
     case OperatorKind::kSinkV2Committer:
+    case OperatorKind::kSinkV2GlobalCommitter:  // parallelism 1 in both versions: its own state back
       // TwoPhaseCommitSinkFunction keeps one list entry per subtask: each old
       // subtask's transactions travel together, to the subtask NewOwner
       // names, which also aborts what that owner left open.
@@ -160,7 +161,8 @@ std::optional<std::string> MatchJobGraphs(std::shared_ptr<const JobGraph> from, 
         return fmt::format("operator '{}' is a {} in the old job but a {} in the new one; its state cannot move",
                            op.name, Name(op.kind), Name(SpecOf(*to, found).kind));
       }
-      if (!found.found() && (IsSource(op.kind) || WritesToStore(op.kind) || op.kind == OperatorKind::kSinkV2Committer)) {
+      if (!found.found() && (IsSource(op.kind) || WritesToStore(op.kind) || op.kind == OperatorKind::kSinkV2Committer ||
+                              op.kind == OperatorKind::kSinkV2GlobalCommitter)) {
         return fmt::format(
             "operator '{}' ({}) is not in the new job; ckptsim keeps every source and sink across versions, so "
             "that records and transactions stay attributable",

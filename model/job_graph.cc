@@ -26,7 +26,7 @@ struct KindName {
   OperatorKind kind;
   std::string_view name;
 };
-constexpr std::array<KindName, 11> kKindNames{{
+constexpr std::array<KindName, 12> kKindNames{{
     {OperatorKind::kBoundedSource, "bounded_source"},
     {OperatorKind::kUnboundedSource, "unbounded_source"},
     {OperatorKind::kMap, "map"},
@@ -38,6 +38,7 @@ constexpr std::array<KindName, 11> kKindNames{{
     {OperatorKind::kSinkV2Writer, "sink_v2_writer"},
     {OperatorKind::kSinkV2Committer, "sink_v2_committer"},
     {OperatorKind::kEventTimeWindow, "event_time_window"},
+    {OperatorKind::kSinkV2GlobalCommitter, "sink_v2_global_committer"},
 }};
 
 struct PartitioningName {
@@ -97,6 +98,22 @@ std::optional<GraphError> CheckSinkV2(const std::vector<VertexInfo>& vertices, c
                                         ops[o].name), v, -1};
         }
       }
+      if (ops[o].kind == OperatorKind::kSinkV2GlobalCommitter) {
+        if (ops.size() != 1 || vertex.parallelism != 1) {
+          return GraphError{fmt::format("operator '{}': a sink_v2_global_committer is the only operator of a vertex "
+                                        "of parallelism 1", ops[o].name), v, -1};
+        }
+        if (vertex.input_edges.size() != 1 ||
+            vertices[edges[vertex.input_edges.front()].from].operators.back().kind != OperatorKind::kSinkV2Committer) {
+          return GraphError{fmt::format("operator '{}': a sink_v2_global_committer needs exactly one input edge, from "
+                                        "a vertex whose chain ends with a sink_v2_committer", ops[o].name), v, -1};
+        }
+        const VertexInfo& from = vertices[edges[vertex.input_edges.front()].from];
+        if (from.output_edges.size() != 1) {
+          return GraphError{fmt::format("vertex '{}': a sink_v2_committer feeding a sink_v2_global_committer has no "
+                                        "other outgoing edge", from.name), v, -1};
+        }
+      }
     }
   }
   return std::nullopt;
@@ -122,7 +139,8 @@ bool IsSource(OperatorKind kind) {
 }
 
 bool IsSink(OperatorKind kind) {
-  return kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer;
+  return kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer ||
+         kind == OperatorKind::kSinkV2GlobalCommitter;
 }
 
 bool WritesToStore(OperatorKind kind) {
@@ -273,7 +291,11 @@ std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* 
     if (to.is_source) {
       return fail({fmt::format("edge {} -> {}: a source vertex takes no input", from.name, to.name), -1, e});
     }
-    if (IsSink(from.operators.back().kind)) {
+    // A committer's one output may lead to a global committer (Flink's
+    // post-commit topology); no other sink has an output.
+    const bool to_global_committer = from.operators.back().kind == OperatorKind::kSinkV2Committer &&
+                                     to.operators.front().kind == OperatorKind::kSinkV2GlobalCommitter;
+    if (IsSink(from.operators.back().kind) && !to_global_committer) {
       return fail({fmt::format("edge {} -> {}: a sink vertex has no output", from.name, to.name), -1, e});
     }
     if (edge.partitioning == Partitioning::kForward && from.parallelism != to.parallelism) {
@@ -321,6 +343,11 @@ std::optional<JobGraph> JobGraph::Compile(const JobGraphSpec& spec, GraphError* 
     }
   }
   if (auto sink_error = CheckSinkV2(graph.vertices_, graph.edges_)) return fail(std::move(*sink_error));
+  for (VertexInfo& info : graph.vertices_) {
+    if (info.operators.back().kind != OperatorKind::kSinkV2Committer || info.output_edges.empty()) continue;
+    info.forwards_committables = true;  // CheckSinkV2: its one edge leads to a global committer
+    info.sends_committables = true;
+  }
 
   // Subtasks, in vertex order.
   int task_manager_base = 0;

@@ -34,6 +34,12 @@ enum class OperatorKind : uint8_t {
   kSinkV2Writer,     // Sink V2 writer: writes transactions, emits committables before barriers
   kSinkV2Committer,  // Sink V2 committer: commits the writer's committables on notify-complete
   kEventTimeWindow,  // event-time windows: holds records until MAX_WATERMARK fires them
+  // Sink V2 global committer (SupportsPostCommitTopology with Flink's
+  // GlobalCommitterOperator, as Delta and Iceberg-style sinks use it): the only
+  // operator of a parallelism-1 vertex after the committers; it collects their
+  // committables with their summaries and commits a checkpoint's once all
+  // committers' arrived (docs/protocol.md section 8).
+  kSinkV2GlobalCommitter,
 };
 
 enum class Partitioning : uint8_t {
@@ -120,9 +126,13 @@ struct VertexInfo {
   std::vector<int> input_edges;   // edge indices, in gate order
   std::vector<int> output_edges;  // edge indices
   bool has_union_state = false;
-  // The chain ends with a Sink V2 writer: its one output edge carries
-  // committables to the committer.
+  // The chain ends with a Sink V2 writer, or with a committer that forwards
+  // to a global committer: its one output edge carries committables.
   bool sends_committables = false;
+  // The chain ends with a Sink V2 committer whose one output edge leads to a
+  // global committer: on notify-complete it forwards what it would commit,
+  // with a summary per checkpoint, and the global committer commits.
+  bool forwards_committables = false;
   bool is_source = false;
   bool is_unbounded_source = false;
 };

@@ -51,6 +51,9 @@ enum class MessageKind : uint8_t {
   // (section 8). Ordered like a record: never after EndOfData(DRAIN). Sink
   // edges stay aligned in Flink (FLINK-36287), so it is never channel state.
   kCommittable,
+  // A committer's CommittableSummary for a global committer: how many
+  // committables of one checkpoint (tag) the committables after it carry.
+  kCommittableSummary,
 };
 std::string_view Name(MessageKind kind);
 
@@ -68,9 +71,11 @@ struct Message {
   int64_t checkpoint_id = 0;         // kBarrier, kCancelMarker
   RecordId record;                   // kRecord only
   int64_t transaction = -1;          // kCommittable: the flushed transaction
-  int64_t tag = 0;                   // kCommittable: the checkpoint it belongs to (or kEndOfInputTag)
+  int64_t tag = 0;                   // kCommittable(Summary): the checkpoint it belongs to (or kEndOfInputTag)
+  int32_t committables = 0;          // kCommittableSummary: how many committables of `tag` follow
   bool operator==(const Message&) const = default;
-  CKPTSIM_FIELD_LIST(Message, kind, mode, unaligned, savepoint, checkpoint_id, record, transaction, tag)
+  CKPTSIM_FIELD_LIST(Message, kind, mode, unaligned, savepoint, checkpoint_id, record, transaction, tag,
+                     committables)
 };
 
 enum class RpcKind : uint8_t {

@@ -25,6 +25,7 @@ std::string_view Name(MessageKind kind) {
     case MessageKind::kEndOfData: return "EndOfData";
     case MessageKind::kEndOfPartition: return "EndOfPartition";
     case MessageKind::kCommittable: return "committable";
+    case MessageKind::kCommittableSummary: return "committable-summary";
   }
   return "?";
 }
@@ -89,6 +90,9 @@ std::string_view Name(Variant variant) {
     case Variant::kNoEndInputOnDrain: return "no-end-input-on-drain";
     case Variant::kBeginTransactionAfterFinish: return "begin-transaction-after-finish";
     case Variant::kUnionStatePartialOk: return "union-state-partial-ok";
+    case Variant::kWriterDefersEndOfInputCommittables: return "writer-defers-end-of-input-committables";
+    case Variant::kConstantEndOfInputId: return "constant-end-of-input-id";
+    case Variant::kEndOfDataBeforeFinalCommittables: return "end-of-data-before-final-committables";
   }
   return "?";
 }
@@ -122,6 +126,15 @@ std::string_view Description(Variant variant) {
     case Variant::kUnionStatePartialOk:
       return "FLINK-21080: checkpoints complete while a union-state vertex is partly finished, dropping the "
              "finished subtasks' union state";
+    case Variant::kWriterDefersEndOfInputCommittables:
+      return "FLINK-26403: the Sink V2 writer flushes at endInput but keeps the last committable for a "
+             "checkpoint, and after endInput no checkpoint makes it emit it";
+    case Variant::kConstantEndOfInputId:
+      return "FLINK-37605, FLINK-38370: end-of-input committables all carry one fixed id (EOI), and a committer "
+             "whose input ended commits everything on any notify-complete";
+    case Variant::kEndOfDataBeforeFinalCommittables:
+      return "FLINK-38614: a committer feeding a global committer sends EndOfData at endInput, before the final "
+             "checkpoint's notify-complete forwards its last committables, which the global committer drops";
   }
   return "?";
 }

@@ -98,7 +98,9 @@ void OpenOperators(Transition& t, int32_t subtask) {
     if (op.restored && (kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Committer)) {
       RecoverTransactions(t, subtask, i, /*open_only=*/false);
     }
-    if (op.restored && kind == OperatorKind::kSinkV2Writer) RecoverTransactions(t, subtask, i, /*open_only=*/true);
+    if (op.restored && (kind == OperatorKind::kSinkV2Writer || kind == OperatorKind::kSinkV2GlobalCommitter)) {
+      RecoverTransactions(t, subtask, i, /*open_only=*/true);
+    }
     if (kind == OperatorKind::kTwoPhaseCommitSink || kind == OperatorKind::kSinkV2Writer) {
       BeginTransaction(t, subtask, op);
     }
@@ -138,6 +140,7 @@ void ProcessRecord(Transition& t, int32_t subtask, size_t first_op, RecordId rec
         t.system.store.transactions[op.current_transaction].records.push_back(record);
         return;
       case OperatorKind::kSinkV2Committer:
+      case OperatorKind::kSinkV2GlobalCommitter:
         CKPTSIM_CHECK(false && "a record reached a Sink V2 committer");
         return;
     }
@@ -248,6 +251,9 @@ void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_
     OperatorState& op = sub.operators[i];
     if (op.closed) continue;
     t.OperatorEvent(subtask, static_cast<int32_t>(i), OperatorCall::kNotifyCheckpointComplete, checkpoint_id);
+    // A global committer after committers commits on input, never here
+    // (GlobalCommitterOperator with commitOnInput).
+    if (vertex.operators[i].kind == OperatorKind::kSinkV2GlobalCommitter) continue;
     // The 2PC sink commits what it pre-committed at or before this id, a
     // committer the committables tagged up to it. Flink's committer keeps
     // lastCompletedCheckpointId = max(last, id) and commits up to that; up to
@@ -255,7 +261,7 @@ void NotifyOperatorsComplete(Transition& t, int32_t subtask, int64_t checkpoint_
     // channel (or in the chain), so none tagged at or below a notified id
     // arrives after the notification. Before FLINK-37605 a committer whose
     // input ended committed everything, the EOI-tagged ones included.
-    const bool commit_all = t.system.options.sink_v2_end_of_input_sentinel &&
+    const bool commit_all = SinkV2EndOfInputSentinel(t.system.options) &&
                             vertex.operators[i].kind == OperatorKind::kSinkV2Committer && op.input_ended;
     CommitPendingUpTo(t, subtask, op, commit_all ? kEndOfInputTag : checkpoint_id, checkpoint_id);
   }

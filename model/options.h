@@ -28,6 +28,9 @@ enum class Variant : uint8_t {
   kNoEndInputOnDrain,            // FLINK-21453
   kBeginTransactionAfterFinish,  // FLINK-23473
   kUnionStatePartialOk,          // FLINK-21080
+  kWriterDefersEndOfInputCommittables,  // FLINK-26403
+  kConstantEndOfInputId,                // FLINK-37605, FLINK-38370
+  kEndOfDataBeforeFinalCommittables,    // FLINK-38614
 };
 
 // Every variant, in the order `ckptsim list variants` prints them.
@@ -42,6 +45,9 @@ inline constexpr std::array kAllVariants{
     Variant::kNoEndInputOnDrain,
     Variant::kBeginTransactionAfterFinish,
     Variant::kUnionStatePartialOk,
+    Variant::kWriterDefersEndOfInputCommittables,
+    Variant::kConstantEndOfInputId,
+    Variant::kEndOfDataBeforeFinalCommittables,
 };
 
 // The FLIP-147 flow (EndOfData, finish() before a final checkpoint): flip147
@@ -100,6 +106,13 @@ struct ProtocolOptions {
                      immediate_final_checkpoint, max_concurrent_checkpoints, checkpoint_mode, failover_strategy,
                      restart_attempts, sink_v2_end_of_input_sentinel, allow_non_restored_state)
 };
+
+// Sink V2 end-of-input committables tagged with the EOI sentinel: the scenario
+// option (Flink before FLINK-37605), or the constant-end-of-input-id variant,
+// the same bug put back as a zoo variant.
+inline bool SinkV2EndOfInputSentinel(const ProtocolOptions& options) {
+  return options.sink_v2_end_of_input_sentinel || options.variant == Variant::kConstantEndOfInputId;
+}
 
 // The coordinator side of execution.checkpointing.checkpoints-after-tasks-finish
 // (DefaultCheckpointPlan.mayHaveFinishedTasks): a checkpoint may include

@@ -98,6 +98,18 @@ struct Channel {
                  ack_received, priority_overtaken)
 };
 
+// A global committer's record of one committer subtask's summary for one
+// checkpoint (Flink's SubtaskCommittableManager): how many committables it
+// announced and how many arrived so far.
+struct CommittableSummaryEntry {
+  int64_t tag = 0;       // checkpoint id, or kEndOfInputTag
+  int32_t subtask = 0;   // the committer's subtask index
+  int32_t announced = 0;
+  int32_t received = 0;
+  bool operator==(const CommittableSummaryEntry&) const = default;
+  CKPTSIM_FIELD_LIST(CommittableSummaryEntry, tag, subtask, announced, received)
+};
+
 // Per-operator runtime state. One struct for every kind; the fields a kind
 // does not use stay empty.
 struct OperatorState {
@@ -119,7 +131,9 @@ struct OperatorState {
   // kTwoPhaseCommitSink: the pre-committed transactions, keyed by the
   // checkpoint that pre-committed them. kSinkV2Committer: the committables
   // collected and not yet committed, keyed by their tag (checkpoint id or
-  // kEndOfInputTag).
+  // kEndOfInputTag). kSinkV2GlobalCommitter: the committables received and not
+  // yet committed, by tag; `summaries` says which are complete, and `value` is
+  // its lastCompletedCheckpointId.
   int64_t current_transaction = -1;
   std::vector<std::pair<int64_t, int64_t>> pending_transactions;
   // Restored but not yet handled by initializeState: sinks re-commit what
@@ -129,9 +143,11 @@ struct OperatorState {
   // kUnionState after a restore: every reported entry (union list state goes
   // to all subtasks, section 7), in subtask order.
   std::vector<int64_t> union_entries;
+  // kSinkV2GlobalCommitter: the summaries of the checkpoints not yet committed.
+  std::vector<CommittableSummaryEntry> summaries;
   CKPTSIM_FIELDS(OperatorState, initialized, opened, input_ended, finished, closed, saw_max_watermark,
                  max_watermark_held, key_counts, value, buffer, current_transaction, pending_transactions, restored,
-                 union_entries)
+                 union_entries, summaries)
 };
 
 // A record in flight on an input channel when an unaligned checkpoint was

@@ -71,7 +71,11 @@ void EndData(Transition& t, int32_t subtask, StopMode mode) {
   const VertexInfo& vertex = VertexOf(t.system, subtask);
   if (mode == StopMode::kDrain && vertex.is_source) ProcessMaxWatermark(t, subtask, 1);
   FinishOperators(t, subtask, mode);
-  t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kEndOfData, .mode = mode});
+  // A committer feeding a global committer sends EndOfData once the final
+  // checkpoint forwarded its last committables (NotifyComplete).
+  if (mode == StopMode::kNoDrain || !DefersEndOfData(t, subtask)) {
+    t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kEndOfData, .mode = mode});
+  }
   sub.end_of_data = true;
   sub.end_mode = mode;
   t.Emit(Event{.kind = EventKind::kEndData, .aux = static_cast<uint8_t>(mode), .subtask = subtask});
@@ -386,6 +390,11 @@ void NotifyComplete(Transition& t, int32_t subtask, int64_t checkpoint_id) {
   if (released && !sub.final_checkpoint_completed) {
     sub.final_checkpoint_completed = true;
     t.Emit(Event{.kind = EventKind::kFinalCheckpointDone, .subtask = subtask, .checkpoint = checkpoint_id});
+    const auto& outputs = t.graph.subtasks()[subtask].output_channels;
+    if (sub.end_of_data && sub.end_mode == StopMode::kDrain && !outputs.empty() &&
+        !t.system.channels[outputs.front()].end_of_data_sent) {
+      t.SendToAllOutputs(subtask, Message{.kind = MessageKind::kEndOfData, .mode = StopMode::kDrain});  // deferred
+    }
   }
 }
 
@@ -563,7 +572,8 @@ void DeliverChannel(Transition& t, int32_t channel) {
       ReceiveEndOfPartition(t, consumer, channel);
       return;
     case MessageKind::kCommittable:
-      ProcessCommittable(t, consumer, message);
+    case MessageKind::kCommittableSummary:
+      ProcessCommittable(t, consumer, channel, message);
       return;
   }
 }

@@ -64,8 +64,14 @@ void RecoverTransactions(Transition& t, int32_t subtask, size_t operator_index, 
 // to the committer. Before checkpoint `checkpoint_id`'s barrier: tagged with
 // it, and a new transaction begins. Without an id: endInput's last flush.
 void FlushSinkWriter(Transition& t, int32_t subtask, size_t writer, std::optional<int64_t> checkpoint_id);
-// A committer heading its chain collects a committable from its channel.
-void ProcessCommittable(Transition& t, int32_t subtask, const Message& message);
+// A committer or a global committer heading its chain takes a committable
+// (or, a global committer, a summary) from `channel`. One that arrives after
+// the channel's EndOfData is dropped: the consumer's input has ended.
+void ProcessCommittable(Transition& t, int32_t subtask, int32_t channel, const Message& message);
+// A committer feeding a global committer defers its EndOfData until the final
+// checkpoint (or the stop's savepoint) forwarded its last committables
+// (FLINK-38614); false in end-of-data-before-final-committables.
+bool DefersEndOfData(const Transition& t, int32_t subtask);
 
 // subtask.cc: the StreamTask side.
 bool SubtaskStepEnabled(const System& system, int32_t subtask);

@@ -7,12 +7,23 @@
 // after EndOfData(NO_DRAIN) a writer's input has not ended, so the
 // stop-with-savepoint's prepareSnapshotPreBarrier still flushes and emits the
 // savepoint's committables; the committer takes them (no endInput on
-// NO_DRAIN) into its savepoint state.
+// NO_DRAIN) into its savepoint state. And a committer that feeds a global
+// committer forwards committables on notify-complete, after its finish():
+// that is Flink's design (the final checkpoint's committables go out on its
+// notification); what must hold is that they precede its EndOfData(DRAIN),
+// which is why Flink defers that EndOfData (FLINK-38614).
 #include <fmt/format.h>
 
 #include "properties/checks.h"
 
 namespace ckptsim::properties {
+namespace {
+
+bool ForwardsAfterFinish(const model::JobGraph& graph, int32_t subtask) {
+  return graph.vertices()[graph.subtasks()[subtask].vertex].forwards_committables;
+}
+
+}  // namespace
 
 void CheckChannelDiscipline(const StepContext& c, std::optional<Violation>& out) {
   const model::System& system = c.after;
@@ -41,7 +52,8 @@ void CheckChannelDiscipline(const StepContext& c, std::optional<Violation>& out)
       problem = fmt::format("{} sent after EndOfPartition", model::Name(kind));
     } else if (kind == model::MessageKind::kRecord && track.end_of_data) {
       problem = "record sent after EndOfData";
-    } else if (kind == model::MessageKind::kCommittable && track.drained) {
+    } else if ((kind == model::MessageKind::kCommittable || kind == model::MessageKind::kCommittableSummary) &&
+               track.drained) {
       problem = "committable sent after EndOfData(DRAIN)";
     } else if (kind == model::MessageKind::kMaxWatermark && track.end_of_data) {
       problem = "MAX_WATERMARK sent after EndOfData";
@@ -49,7 +61,9 @@ void CheckChannelDiscipline(const StepContext& c, std::optional<Violation>& out)
       problem = "EndOfData sent twice";
     } else if (kind == model::MessageKind::kEndOfPartition && has_end_of_data && !track.end_of_data) {
       problem = "EndOfPartition sent without EndOfData";
-    } else if ((kind == model::MessageKind::kRecord || kind == model::MessageKind::kCommittable) &&
+    } else if ((kind == model::MessageKind::kRecord ||
+                ((kind == model::MessageKind::kCommittable || kind == model::MessageKind::kCommittableSummary) &&
+                 !ForwardsAfterFinish(graph, event.subtask))) &&
                c.history.subtasks[event.subtask].tail_finished) {
       problem = fmt::format("{} emitted after finish() of the chain's last operator", model::Name(kind));
     }

@@ -396,7 +396,8 @@ class Parser {
 
   std::optional<MessagePattern> ReadMessage() {
     static const std::vector<std::string_view> kKinds = {"record",    "MAX_WATERMARK",  "barrier",    "cancel-marker",
-                                                         "EndOfData", "EndOfPartition", "committable"};
+                                                         "EndOfData", "EndOfPartition", "committable",
+                                                         "committable-summary"};
     auto kind = Check(ResolveWord(reader_.Next(), "message", kKinds, &name_error_));
     if (!kind) return std::nullopt;
     MessagePattern message{.kind = static_cast<model::MessageKind>(*kind)};
@@ -439,7 +440,8 @@ class Parser {
         break;
       case model::MessageKind::kMaxWatermark:
       case model::MessageKind::kEndOfPartition:
-      case model::MessageKind::kCommittable: break;
+      case model::MessageKind::kCommittable:
+      case model::MessageKind::kCommittableSummary: break;
     }
     return message;
   }

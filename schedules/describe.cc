@@ -83,6 +83,7 @@ std::string DescribeMessage(const model::JobGraph& graph, const model::Message& 
     case model::MessageKind::kEndOfData: return fmt::format("EndOfData({})", model::Name(message.mode));
     case model::MessageKind::kEndOfPartition: return "EndOfPartition";
     case model::MessageKind::kCommittable: return "committable";
+    case model::MessageKind::kCommittableSummary: return "committable-summary";
   }
   return "?";
 }

@@ -89,7 +89,10 @@ std::vector<int> ForwardGroups(const model::JobGraphSpec& spec) {
 SwarmOptions DefaultSwarm(const RunConfig& config) {
   SwarmOptions swarm;
   for (const model::VertexSpec& vertex : config.graph_spec.vertices) {
-    swarm.parallelism.push_back(SwarmRange{1, std::max<int64_t>(2, vertex.parallelism)});
+    // A global committer runs at parallelism 1 (GlobalCommitterOperator).
+    const bool global_committer = vertex.operators.front().kind == model::OperatorKind::kSinkV2GlobalCommitter;
+    swarm.parallelism.push_back(global_committer ? SwarmRange{1, 1}
+                                                 : SwarmRange{1, std::max<int64_t>(2, vertex.parallelism)});
     std::optional<SwarmRange> records;
     if (IsBoundedSource(vertex)) {
       const auto& counts = vertex.records_per_subtask;

@@ -38,7 +38,12 @@ Json MessageToJson(const model::JobGraph& graph, const model::Message& m) {
       json["mode"] = model::Name(m.mode);
       break;
     case model::MessageKind::kCommittable:
-      json["transaction"] = m.transaction;
+    case model::MessageKind::kCommittableSummary:
+      if (m.kind == model::MessageKind::kCommittable) {
+        json["transaction"] = m.transaction;
+      } else {
+        json["committables"] = m.committables;
+      }
       if (m.tag == model::kEndOfInputTag) {
         json["tag"] = "EOI";
       } else {

@@ -43,6 +43,10 @@ const ZooCase kCaught[] = {
     {model::Variant::kNoEndInputOnDrain, "stop-drain", 1, false, PropertyId::kLifecycleOrder},
     {model::Variant::kBeginTransactionAfterFinish, "unaligned", 1, false, PropertyId::kTransactionHygiene},
     {model::Variant::kUnionStatePartialOk, "union-state-partial", 2, false, PropertyId::kRestoredState},
+    {model::Variant::kWriterDefersEndOfInputCommittables, "sink-v2", 1, false, PropertyId::kNoDataLoss},
+    {model::Variant::kConstantEndOfInputId, "sink-v2", 1, false, PropertyId::kConsistentCut},
+    {model::Variant::kEndOfDataBeforeFinalCommittables, "sink-v2-global-committer", 1, false,
+     PropertyId::kChannelDiscipline},
 };
 
 // Zoo variants no built-in scenario catches yet, and why: the findability

@@ -146,6 +146,11 @@ std::string MessageText(const json& message) {
   if (type == "cancel-marker") return fmt::format("cancel-marker {}", IntField(message, "checkpoint"));
   if (type == "EndOfData") return fmt::format("EndOfData({})", StringField(message, "mode"));
   if (type == "committable") return Committable(message);
+  if (type == "committable-summary") {
+    const json* tag = Field(message, "tag");
+    const std::string tag_text = tag == nullptr ? "?" : tag->is_string() ? tag->get<std::string>() : tag->dump();
+    return fmt::format("summary of {} committable(s) for {}", IntField(message, "committables", 0), tag_text);
+  }
   return type;
 }
 
@@ -161,6 +166,7 @@ std::string MessageShortText(const json& message) {
   if (type == "EndOfPartition") return "EoP";
   if (type == "MAX_WATERMARK") return "MAX_WM";
   if (type == "committable") return fmt::format("txn {}", IntField(message, "transaction", -1));
+  if (type == "committable-summary") return fmt::format("summary {}", IntField(message, "committables", 0));
   return type;
 }
 

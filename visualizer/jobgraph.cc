@@ -29,6 +29,7 @@ std::string MessageGroup(const model::Message& m) {
       return m.mode == model::StopMode::kDrain ? "EoD" : fmt::format("EoD({})", model::Name(m.mode));
     case model::MessageKind::kEndOfPartition: return "EoP";
     case model::MessageKind::kCommittable: return fmt::format("txn {}", m.transaction);
+    case model::MessageKind::kCommittableSummary: return fmt::format("summary {}", m.committables);
   }
   return "?";
 }
