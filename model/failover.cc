@@ -265,6 +265,15 @@ void RequestStop(Transition& t, StopMode mode) {
   coordinator.periodic_enabled = false;  // section 6: periodic checkpoints stop
   coordinator.immediate_trigger_requested = true;
   t.Emit(Event{.kind = EventKind::kStopRequested, .aux = static_cast<uint8_t>(mode)});
+  // Before it triggers the synchronous savepoint, the scheduler suspends the
+  // coordinator's periodic trigger (CheckpointCoordinator.stopCheckpointScheduler),
+  // which aborts every pending and queued checkpoint: none of them may
+  // complete after the stop and become a restore point. The only queued
+  // request the model has is the immediate trigger, which now stands for
+  // the savepoint.
+  while (!coordinator.pending.empty()) {
+    AbortPendingCheckpoint(t, static_cast<int>(coordinator.pending.size()) - 1, AbortReason::kCoordinatorSuspend);
+  }
 }
 
 bool ResumeEnabled(const System& system) {

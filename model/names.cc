@@ -73,6 +73,7 @@ std::string_view Name(AbortReason reason) {
     case AbortReason::kSubsumed: return "CHECKPOINT_SUBSUMED";
     case AbortReason::kExpired: return "CHECKPOINT_EXPIRED";
     case AbortReason::kJobFailover: return "JOB_FAILOVER";
+    case AbortReason::kCoordinatorSuspend: return "CHECKPOINT_COORDINATOR_SUSPEND";
   }
   return "?";
 }

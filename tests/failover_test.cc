@@ -387,14 +387,17 @@ edges:
   s.Do("step S[0]");  // endData(DRAIN): S waits for a final checkpoint
   s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
   ASSERT_EQ(s.Sub("S[0]").final_checkpoint_min_id, 1);
-  s.Do("stop drain").Do("trigger");  // savepoint 2, though checkpoint 1 is pending
-  ASSERT_EQ(s.system().coordinator.stop_savepoint_id, 2);
-  s.Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
-  EXPECT_EQ(s.Sub("S[0]").sync_savepoint_id, 2);
-  // Checkpoint 1 completes and is notified: S is not released by it.
+  // Checkpoint 1 completes before the stop (a checkpoint still pending at the
+  // stop would be aborted by it); its notification to S is held back.
   s.Do("deliver S[0]->K[0]").Do("deliver S[0]->K[0]").Do("deliver S[0]->K[0]");  // MAX_WATERMARK, EndOfData, barrier 1
   s.Rpc(RpcKind::kAcknowledge, "S[0]").Rpc(RpcKind::kAcknowledge, "K[0]");
   ASSERT_EQ(s.system().coordinator.latest_completed_id, 1);
+  s.Delay(RpcKind::kNotifyComplete, "S[0]");
+  s.Do("stop drain").Do("trigger");  // savepoint 2
+  ASSERT_EQ(s.system().coordinator.stop_savepoint_id, 2);
+  s.Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
+  EXPECT_EQ(s.Sub("S[0]").sync_savepoint_id, 2);
+  // Checkpoint 1's notification arrives now: S is not released by it.
   s.Rpc(RpcKind::kNotifyComplete, "S[0]");
   EXPECT_FALSE(s.Sub("S[0]").final_checkpoint_completed);
   // Savepoint 2 completes: now S is released.
@@ -406,6 +409,35 @@ edges:
   EXPECT_EQ(s.system().coordinator.latest_completed_id, 1);
   s.Rpc(RpcKind::kNotifyComplete, "S[0]");
   EXPECT_TRUE(s.Sub("S[0]").final_checkpoint_completed);
+}
+
+// Section 6, CheckpointCoordinator.stopCheckpointScheduler: the stop aborts
+// the checkpoint pending at it (CHECKPOINT_COORDINATOR_SUSPEND), so that one
+// can neither complete afterwards nor become the restore point of a later
+// failover; the source's late acknowledgement is ignored.
+TEST(Section6StopWithSavepoint, AStopAbortsTheCheckpointsPendingAtIt) {
+  Script s(kUnbounded);
+  s.StartAll();
+  s.Do("step S[0]");
+  s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");  // checkpoint 1: S took it, M and K not yet
+  ASSERT_EQ(s.system().coordinator.pending.size(), 1u);
+  s.Do("stop drain");
+  EXPECT_TRUE(s.system().coordinator.pending.empty());
+  EXPECT_EQ(s.system().coordinator.counters.aborted_by_reason[static_cast<size_t>(
+                model::AbortReason::kCoordinatorSuspend)],
+            1);
+  EXPECT_TRUE(s.HasRpc(RpcKind::kNotifyAbort, "S[0]"));
+  // Barrier 1 still travels; M and K take checkpoint 1 and acknowledge it,
+  // which the coordinator no longer knows.
+  s.RunUntil([](const model::System& sys) { return sys.rpcs.empty(); }, Transport);
+  EXPECT_EQ(s.system().coordinator.latest_completed_id, 0);
+  EXPECT_EQ(s.system().coordinator.counters.completed, 0);
+  // A failure before the savepoint restores nothing of checkpoint 1.
+  s.Do("trigger");
+  ASSERT_EQ(s.system().coordinator.stop_savepoint_id, 2);
+  s.Do("fail M[0]");
+  s.Do("restart");
+  EXPECT_EQ(s.Sub("S[0]").restored_checkpoint_id, 0);
 }
 
 TEST(Section6StopWithSavepoint, AnAbortedSavepointFailsTheSubtasksThatTookItAndTheJobRestarts) {
