@@ -269,6 +269,7 @@ std::string_view Name(EventKind kind) {
     case EventKind::kStopFailed: return "stop-failed";
     case EventKind::kRpcDelayed: return "rpc-delayed";
     case EventKind::kLogsEnded: return "logs-ended";
+    case EventKind::kGlobalFailure: return "global-failure";
   }
   return "?";
 }
@@ -279,6 +280,7 @@ std::string_view Name(FailureCause cause) {
     case FailureCause::kTaskManagerLost: return "task manager lost";
     case FailureCause::kSavepointFailed: return "stop-with-savepoint failed";
     case FailureCause::kSecondSavepoint: return "a second stop-with-savepoint while one is pending";
+    case FailureCause::kSavepointDeclined: return "a task declined the synchronous savepoint";
   }
   return "?";
 }

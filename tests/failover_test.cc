@@ -440,6 +440,84 @@ TEST(Section6StopWithSavepoint, AStopAbortsTheCheckpointsPendingAtIt) {
   EXPECT_EQ(s.Sub("S[0]").restored_checkpoint_id, 0);
 }
 
+// Two pipelines in two regions under region failover: A (no data) -> AK
+// and B (unbounded) -> BK. A's final checkpoint 1 completes and A starts
+// closing; then a stop-with-savepoint --drain triggers its savepoint, whose
+// trigger to A is still in flight.
+constexpr const char* kClosingAndUnbounded = R"(name: closing-and-unbounded
+vertices:
+  - {name: A, parallelism: 1, records: 0, operators: [{name: a, kind: bounded_source}]}
+  - {name: AK, parallelism: 1, operators: [{name: ak, kind: two_phase_commit_sink}]}
+  - {name: B, parallelism: 1, operators: [{name: b, kind: unbounded_source}]}
+  - {name: BK, parallelism: 1, operators: [{name: bk, kind: two_phase_commit_sink}]}
+edges:
+  - {from: A, to: AK, partitioning: forward}
+  - {from: B, to: BK, partitioning: forward}
+recovery: {strategy: region}
+expect: {terminates: false}
+)";
+
+void StopWhileAIsClosing(Script& s) {
+  ASSERT_NE(s.graph().subtasks()[s.Subtask("A[0]")].region, s.graph().subtasks()[s.Subtask("B[0]")].region);
+  s.StartAll();
+  s.Do("step A[0]");  // no data: endData(DRAIN)
+  const int b = s.Subtask("B[0]");
+  s.Do("trigger");    // checkpoint 1: A's final checkpoint
+  s.RunUntil([](const model::System& sys) { return sys.coordinator.latest_completed_id == 1; },
+             [b](const model::System& sys, const model::Action& a) {
+               return !(a.kind == ActionKind::kStep && a.target == b) && NoCoordinatorDecision(sys, a);
+             });
+  s.Rpc(RpcKind::kNotifyComplete, "A[0]").Rpc(RpcKind::kNotifyComplete, "AK[0]");
+  s.RunUntil([&](const model::System& sys) { return sys.subtasks[s.Subtask("A[0]")].phase == SubtaskPhase::kClosing; },
+             [b](const model::System& sys, const model::Action& a) {
+               return !(a.kind == ActionKind::kStep && a.target == b) && NoCoordinatorDecision(sys, a) &&
+                      a.kind != ActionKind::kDeliverRpc;
+             });
+  s.Do("stop drain").Do("trigger");
+  ASSERT_NE(s.system().coordinator.stop_savepoint_id, 0);
+}
+
+// Section 6, CheckpointFailureManager.handleTaskLevelCheckpointException: a
+// task's decline of the synchronous savepoint fails the job as a whole, even
+// under region failover: A, closing, declines it (TASK_CLOSING), and B's
+// region restarts too.
+TEST(Section6StopWithSavepoint, ATaskDecliningTheSavepointFailsTheWholeJobOverUnderRegionFailover) {
+  Script s(kClosingAndUnbounded);
+  StopWhileAIsClosing(s);
+  ASSERT_EQ(s.Phase("A[0]"), SubtaskPhase::kClosing);
+  s.Rpc(RpcKind::kTriggerCheckpoint, "A[0]");
+  s.Rpc(RpcKind::kDecline, "A[0]");
+  EXPECT_EQ(s.CountEvents(EventKind::kGlobalFailure), 1u);
+  EXPECT_EQ(s.CountEvents(EventKind::kStopFailed), 1u);
+  EXPECT_FALSE(s.system().coordinator.stop_requested);
+  // Every subtask restarts, B's region too; none of them failed itself.
+  EXPECT_EQ(s.system().awaiting_restart.size(), 4u);
+  EXPECT_EQ(s.CountEvents(EventKind::kSubtaskFailed), 0u);
+  for (const char* name : {"A[0]", "AK[0]", "B[0]", "BK[0]"}) {
+    EXPECT_EQ(s.system().coordinator.view[s.Subtask(name)], model::ExecutionState::kCanceled) << name;
+  }
+  s.Do("restart");
+  EXPECT_EQ(s.Sub("B[0]").restored_checkpoint_id, 1);
+}
+
+// A savepoint trigger that fails because the task is gone
+// (TASK_CHECKPOINT_FAILURE) is no task's decline: the JobManager aborts the
+// savepoint, which fails the stop and nothing else.
+TEST(Section6StopWithSavepoint, ASavepointTriggerThatFindsItsTaskGoneFailsOnlyTheStop) {
+  Script s(kClosingAndUnbounded);
+  StopWhileAIsClosing(s);
+  s.Do("step A[0]");  // close(): A is FINISHED before the trigger arrives
+  ASSERT_EQ(s.Phase("A[0]"), SubtaskPhase::kFinished);
+  s.Rpc(RpcKind::kTriggerCheckpoint, "A[0]");
+  s.Rpc(RpcKind::kDecline, "A[0]");
+  EXPECT_EQ(s.system().coordinator.counters.aborted_by_reason[static_cast<size_t>(
+                model::AbortReason::kTaskCheckpointFailure)],
+            1);
+  EXPECT_EQ(s.CountEvents(EventKind::kStopFailed), 1u);
+  EXPECT_EQ(s.CountEvents(EventKind::kGlobalFailure), 0u);
+  EXPECT_TRUE(s.system().awaiting_restart.empty());
+}
+
 TEST(Section6StopWithSavepoint, AnAbortedSavepointFailsTheSubtasksThatTookItAndTheJobRestarts) {
   Script s(kUnbounded);
   s.StartAll();
