@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
+#include "simulator/runner.h"
+#include "simulator/swarm.h"
 
 namespace ckptsim::testing {
 namespace {
@@ -516,6 +518,20 @@ TEST(Section6StopWithSavepoint, ASavepointTriggerThatFindsItsTaskGoneFailsOnlyTh
   EXPECT_EQ(s.CountEvents(EventKind::kStopFailed), 1u);
   EXPECT_EQ(s.CountEvents(EventKind::kGlobalFailure), 0u);
   EXPECT_TRUE(s.system().awaiting_restart.empty());
+}
+
+// Found by the swarm (stop-nodrain-resume --swarm, seed 88) once a declined
+// savepoint failed the job globally: every subtask had finished, one FINISHED
+// report was still in flight, and it marked the job FINISHED while the
+// restart was pending, so the restarted sink's transaction stayed OPEN (P4).
+// Flink's Execution cancels such an execution, and the late FINISHED report
+// only completes the cancellation: the run now restarts and ends cleanly.
+TEST(Section7Failover, AFinishedReportInFlightAtAGlobalFailureOnlyCompletesTheCancel) {
+  const simulator::RunConfig config = simulator::DrawSwarm(LoadOrDie("stop-nodrain-resume"), 88);
+  const simulator::RunResult result = simulator::Run(config, 88);
+  EXPECT_TRUE(result.violations.empty()) << result.violations[0].summary;
+  EXPECT_TRUE(result.job_finished);
+  EXPECT_EQ(result.stats.restarts, 2);
 }
 
 TEST(Section6StopWithSavepoint, AnAbortedSavepointFailsTheSubtasksThatTookItAndTheJobRestarts) {
