@@ -41,7 +41,8 @@ std::string ExpectationProblem(const simulator::RunConfig& config, const simulat
   if (!result.violations.empty()) return "";  // the run stopped at the violation
   // Since Flink 1.15 a failure after the stop's savepoint ends the job FAILED,
   // keeping the savepoint: the end Flink gives it, not a hang.
-  if (config.expect.terminates && !result.job_finished && !result.stats.job_failed_after_stop_savepoint) {
+  if (config.expect.terminates && !result.job_finished && !result.stats.job_failed_after_stop_savepoint &&
+      !result.stats.stop_abandoned) {
     std::string why = result.hit_step_limit   ? "the step limit was reached"
                       : result.hit_tick_limit ? "the tick limit was reached"
                                               : "no action was enabled any more";

@@ -294,7 +294,21 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
       return;
     case RpcKind::kDecline: {
       const int index = FindPending(t.system, rpc.checkpoint_id);
-      if (index >= 0) AbortPendingCheckpoint(t, index, rpc.reason);
+      if (index < 0) return;
+      // Section 6: a task that declines the synchronous savepoint fails the
+      // job as a whole (CheckpointFailureManager.handleTaskLevelCheckpointException
+      // calls failJob for it, whatever the tolerable-failure count; the
+      // scheduler's handleGlobalFailure then restarts every subtask, region
+      // failover or not). A trigger RPC that failed because the task is gone
+      // (TASK_CHECKPOINT_FAILURE) is no task's decline: Flink aborts the
+      // checkpoint from the JobManager side, which for a savepoint fails
+      // only the stop. Flink runs the job failure as a later main-thread
+      // action; the model takes it in the decline's step.
+      const bool savepoint_declined_by_task =
+          coordinator.pending[index].kind == CheckpointKind::kSyncSavepoint &&
+          rpc.reason != AbortReason::kTaskCheckpointFailure;
+      AbortPendingCheckpoint(t, index, rpc.reason);
+      if (savepoint_declined_by_task) FailGlobally(t, FailureCause::kSavepointDeclined);
       return;
     }
     case RpcKind::kReportRunning:
@@ -316,7 +330,9 @@ void DeliverRpcToCoordinator(Transition& t, const Rpc& rpc) {
       return;
     }
     case RpcKind::kReportFinished: {
-      if (!current_attempt) return;
+      // A report of an attempt canceled or failed since completes nothing.
+      const ExecutionState view = coordinator.view[rpc.subtask];
+      if (!current_attempt || view == ExecutionState::kFailed || view == ExecutionState::kCanceled) return;
       coordinator.view[rpc.subtask] = ExecutionState::kFinished;
       const bool all = std::all_of(coordinator.view.begin(), coordinator.view.end(),
                                    [](ExecutionState s) { return s == ExecutionState::kFinished; });

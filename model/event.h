@@ -69,14 +69,16 @@ enum class EventKind : uint8_t {
   kStopFailed,            // checkpoint = its savepoint (0: none taken): the stop-with-savepoint failed
   kRpcDelayed,            // rpc kind (aux), value = uid, subtask, checkpoint: later RPCs of its path may overtake it
   kLogsEnded,             // the unbounded sources' finite logs ended (exhaustive checking)
+  kGlobalFailure,         // reason (aux: FailureCause): the whole job fails over, no subtask itself failed
 };
 
-// Why a subtask failed (aux of kSubtaskFailed).
+// Why a subtask failed, or the job failed over (aux of kSubtaskFailed, kGlobalFailure).
 enum class FailureCause : uint8_t {
   kInjected,           // a fault: the subtask itself failed
   kTaskManagerLost,    // a fault: its task manager failed
   kSavepointFailed,    // its pending stop-with-savepoint was aborted (section 6)
   kSecondSavepoint,    // a second stop-with-savepoint reached it while one is pending
+  kSavepointDeclined,  // kGlobalFailure: a task declined the synchronous savepoint (section 6)
 };
 std::string_view Name(FailureCause cause);
 std::string_view Name(EventKind kind);

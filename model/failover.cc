@@ -123,24 +123,9 @@ Subtask RestoredSubtask(const System& system, int32_t subtask, const CompletedCh
   return sub;
 }
 
-}  // namespace
-
-std::string DescribeOperatorState(const JobGraph& graph, int32_t subtask, const Subtask& sub) {
-  const VertexInfo& vertex = graph.vertices()[graph.subtasks()[subtask].vertex];
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < vertex.operators.size() && i < sub.operators.size(); ++i) {
-    const OperatorState& op = sub.operators[i];
-    switch (vertex.operators[i].kind) {
-      case OperatorKind::kUnionState: parts.push_back(fmt::format("union state {}", op.union_entries)); break;
-      case OperatorKind::kBroadcastState: parts.push_back(fmt::format("broadcast state {}", op.value)); break;
-      case OperatorKind::kBuffering: parts.push_back(fmt::format("{} list entries", op.buffer.size())); break;
-      default: break;
-    }
-  }
-  return fmt::format("{}", fmt::join(parts, "; "));
-}
-
-void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause) {
+// One failover: `failed` failed themselves; with `global_failure` the job
+// fails as a whole (none of them need have failed) and every subtask restarts.
+void FailOver(Transition& t, const std::vector<int32_t>& failed, FailureCause cause, bool global_failure) {
   System& system = t.system;
   const JobGraph& graph = t.graph;
   const int n = graph.subtask_count();
@@ -153,30 +138,32 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   // the job ends FAILED). The legacy flow keeps the older global failover.
   const bool global = StopSavepointCompleted(system.coordinator);
   const bool fail_for_good = global && t.IsFlip147();
+  if (global_failure) t.Emit(Event{.kind = EventKind::kGlobalFailure, .aux = static_cast<uint8_t>(cause)});
   for (int32_t s : failed) {
     StopSubtask(t, s, SubtaskPhase::kFailed, cause);
     system.coordinator.view[s] = ExecutionState::kFailed;
   }
   std::vector<bool> restart(n, false);
   const bool give_up = system.restarts >= system.options.restart_attempts || fail_for_good;
-  for (int32_t s : failed) {
-    for (int other = 0; other < n; ++other) {
-      if (give_up || global || system.options.failover_strategy == FailoverStrategy::kFull ||
-          graph.subtasks()[other].region == graph.subtasks()[s].region) {
-        restart[other] = true;
-      }
+  const bool restart_all =
+      give_up || global || global_failure || system.options.failover_strategy == FailoverStrategy::kFull;
+  for (int other = 0; other < n; ++other) {
+    restart[other] = restart_all;
+    for (int32_t s : failed) {
+      restart[other] = restart[other] || graph.subtasks()[other].region == graph.subtasks()[s].region;
     }
   }
   for (int s = 0; s < n; ++s) {
     if (!restart[s]) continue;
     StopSubtask(t, s, SubtaskPhase::kCanceled, cause);
     // Flink's Execution.cancel() leaves an execution that already failed
-    // FAILED (and a canceled one CANCELED); only the next attempt, deployed by
-    // Restart, gets a new state.
+    // FAILED, a canceled one CANCELED and a finished one FINISHED; only the
+    // next attempt, deployed by Restart, gets a new state. A subtask that
+    // finished but whose report is still in flight is RUNNING to the
+    // coordinator: it is canceled, and its late FINISHED report completes
+    // the cancellation (Execution.markFinished while CANCELING).
     ExecutionState& view = system.coordinator.view[s];
-    if (system.subtasks[s].phase != SubtaskPhase::kFinished && view != ExecutionState::kFailed) {
-      view = ExecutionState::kCanceled;
-    }
+    if (view != ExecutionState::kFinished && view != ExecutionState::kFailed) view = ExecutionState::kCanceled;
     system.coordinator.end_of_data_reported[s] = false;
   }
   for (int c = 0; c < graph.channel_count(); ++c) {
@@ -202,6 +189,29 @@ void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause ca
   }
   std::sort(system.awaiting_restart.begin(), system.awaiting_restart.end());
 }
+
+}  // namespace
+
+std::string DescribeOperatorState(const JobGraph& graph, int32_t subtask, const Subtask& sub) {
+  const VertexInfo& vertex = graph.vertices()[graph.subtasks()[subtask].vertex];
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < vertex.operators.size() && i < sub.operators.size(); ++i) {
+    const OperatorState& op = sub.operators[i];
+    switch (vertex.operators[i].kind) {
+      case OperatorKind::kUnionState: parts.push_back(fmt::format("union state {}", op.union_entries)); break;
+      case OperatorKind::kBroadcastState: parts.push_back(fmt::format("broadcast state {}", op.value)); break;
+      case OperatorKind::kBuffering: parts.push_back(fmt::format("{} list entries", op.buffer.size())); break;
+      default: break;
+    }
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause) {
+  FailOver(t, failed, cause, /*global_failure=*/false);
+}
+
+void FailGlobally(Transition& t, FailureCause cause) { FailOver(t, {}, cause, /*global_failure=*/true); }
 
 void Restart(Transition& t) {
   System& system = t.system;
@@ -285,6 +295,15 @@ void RequestStop(Transition& t, StopMode mode) {
   coordinator.periodic_enabled = false;  // section 6: periodic checkpoints stop
   coordinator.immediate_trigger_requested = true;
   t.Emit(Event{.kind = EventKind::kStopRequested, .aux = static_cast<uint8_t>(mode)});
+  // Before it triggers the synchronous savepoint, the scheduler suspends the
+  // coordinator's periodic trigger (CheckpointCoordinator.stopCheckpointScheduler),
+  // which aborts every pending and queued checkpoint: none of them may
+  // complete after the stop and become a restore point. The only queued
+  // request the model has is the immediate trigger, which now stands for
+  // the savepoint.
+  while (!coordinator.pending.empty()) {
+    AbortPendingCheckpoint(t, static_cast<int>(coordinator.pending.size()) - 1, AbortReason::kCoordinatorSuspend);
+  }
 }
 
 bool ResumeEnabled(const System& system) {

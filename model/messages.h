@@ -108,6 +108,7 @@ enum class AbortReason : uint8_t {
   kSubsumed,                     // a newer checkpoint completed
   kExpired,                      // timeout
   kJobFailover,                  // pending checkpoints are dropped on failover
+  kCoordinatorSuspend,           // a stop-with-savepoint suspended the periodic scheduler
 };
 std::string_view Name(AbortReason reason);
 

@@ -74,6 +74,7 @@ std::string_view Name(AbortReason reason) {
     case AbortReason::kSubsumed: return "CHECKPOINT_SUBSUMED";
     case AbortReason::kExpired: return "CHECKPOINT_EXPIRED";
     case AbortReason::kJobFailover: return "JOB_FAILOVER";
+    case AbortReason::kCoordinatorSuspend: return "CHECKPOINT_COORDINATOR_SUSPEND";
   }
   return "?";
 }
@@ -281,6 +282,7 @@ std::string_view Name(EventKind kind) {
     case EventKind::kStopFailed: return "stop-failed";
     case EventKind::kRpcDelayed: return "rpc-delayed";
     case EventKind::kLogsEnded: return "logs-ended";
+    case EventKind::kGlobalFailure: return "global-failure";
   }
   return "?";
 }
@@ -291,6 +293,7 @@ std::string_view Name(FailureCause cause) {
     case FailureCause::kTaskManagerLost: return "task manager lost";
     case FailureCause::kSavepointFailed: return "stop-with-savepoint failed";
     case FailureCause::kSecondSavepoint: return "a second stop-with-savepoint while one is pending";
+    case FailureCause::kSavepointDeclined: return "a task declined the synchronous savepoint";
   }
   return "?";
 }

@@ -93,6 +93,9 @@ void FailStop(Transition& t);
 
 // failover.cc: failures, restarts, restore, stop-with-savepoint and resume.
 void Failover(Transition& t, const std::vector<int32_t>& failed, FailureCause cause);
+// A failure of the job as a whole (SchedulerBase.handleGlobalFailure): every
+// subtask is canceled and restarts, whatever the failover strategy.
+void FailGlobally(Transition& t, FailureCause cause);
 void Restart(Transition& t);
 bool FailEnabled(const System& system, int32_t subtask);
 void FailTaskManager(Transition& t, int task_manager);

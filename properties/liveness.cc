@@ -9,6 +9,13 @@ namespace {
 
 bool JobRunning(const model::System& system) { return !system.job_finished && !system.job_failed; }
 
+bool HasUnboundedSource(const model::System& system) {
+  for (const model::VertexInfo& vertex : system.graph->vertices()) {
+    if (vertex.is_unbounded_source) return true;
+  }
+  return false;
+}
+
 // Periodic checkpoints are expected: on, not stopped for a stop-with-savepoint.
 bool ExpectsCheckpoints(const model::System& system) {
   return system.options.checkpointing_enabled && system.coordinator.periodic_enabled &&
@@ -34,6 +41,9 @@ void LivenessMonitor::OnStep(const model::System& system, int64_t step, int64_t 
   if (options_.budget_ticks <= 0 || violation_) return;
   for (const model::Event& event : events) {
     if (event.kind == model::EventKind::kCheckpointCompleted) last_completion_tick_ = tick;
+    if (event.kind == model::EventKind::kStopFailed && !options_.stop_retried && HasUnboundedSource(system)) {
+      options_.expect_termination = false;  // nobody stops it again (Flink does not)
+    }
     // Restarts the protocol itself spent after the faults stopped (a stop
     // whose savepoint keeps failing) used up the budget: the job never
     // reaches FINISHED.

@@ -26,6 +26,10 @@ struct LivenessOptions {
   int64_t healed_from_tick = 0;  // the end of the fault phase
   int64_t budget_ticks = 0;      // 0: no liveness checks
   bool expect_termination = false;
+  // Whether the user issues a failed stop-with-savepoint again: without, a job
+  // that only its stop could end (an unbounded source) is not expected to
+  // finish once its stop failed.
+  bool stop_retried = true;
 };
 
 class LivenessMonitor {
@@ -35,6 +39,9 @@ class LivenessMonitor {
   void OnStep(const model::System& system, int64_t step, int64_t tick, std::span<const model::Event> events);
   // Whether the run may stop: a budget ran out (a violation was recorded).
   bool Violated() const { return violation_.has_value(); }
+  // Whether the job is (still) expected to reach FINISHED: false once a stop
+  // failed that nobody issues again, on a job only its stop could end.
+  bool ExpectsTermination() const { return options_.expect_termination; }
   const std::optional<Violation>& violation() const { return violation_; }
   // The deadline after which OnStep reports, for a driver that must run the
   // clock forward to it (the latest tick the run needs to reach).

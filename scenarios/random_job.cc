@@ -204,7 +204,9 @@ std::string RandomJobYaml(uint64_t seed) {
     yaml += fmt::format("faults: {{{}}}\n", fmt::join(faults, ", "));
   }
   if (stop && !union_stop) {
-    yaml += fmt::format("stop_with_savepoint: {{at_tick: {}, drain: {}, resume: {}, resume_after_ticks: 30}}\n",
+    // A user who stops the job again after a failed stop (Flink does not).
+    yaml += fmt::format(
+        "stop_with_savepoint: {{at_tick: {}, drain: {}, resume: {}, resume_after_ticks: 30, retry_after_ticks: 100}}\n",
                         stop_at, drain ? "true" : "false", resume ? "true" : "false");
   }
   yaml += "limits: {max_steps: 400000, max_ticks: 40000}\nexpect: {terminates: true}\n";

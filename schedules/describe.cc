@@ -289,6 +289,10 @@ std::vector<std::string> Notes(const model::System& system, const History& histo
                                     model::Name(static_cast<model::RpcKind>(e.aux)), name(e.subtask)));
         break;
       case EventKind::kLogsEnded: notes.push_back("the unbounded sources' logs ended"); break;
+      case EventKind::kGlobalFailure:
+        notes.push_back(
+            fmt::format("the job fails over as a whole ({})", model::Name(static_cast<model::FailureCause>(e.aux))));
+        break;
       case EventKind::kJobGraphChanged:
         notes.push_back(fmt::format("savepoint {} restored into the job's new version", e.checkpoint));
         break;

@@ -108,9 +108,10 @@ struct StopWithSavepoint {
   // same job), as written and compiled.
   model::JobGraphSpec resume_into_spec;
   std::shared_ptr<const model::JobGraph> resume_into;
-  // A stop that fails (its savepoint aborted, or a subtask failed before the
-  // job finished) is re-issued by the user this many ticks later; 0: never.
-  int64_t retry_after_ticks = 100;
+  // What the user does after a stop failed (its savepoint aborted or not
+  // triggered): issue it again this many ticks later; 0: never, as Flink
+  // itself never retries a stop.
+  int64_t retry_after_ticks = 0;
 };
 
 struct Limits {

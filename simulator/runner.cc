@@ -80,6 +80,7 @@ properties::LivenessOptions LivenessOptionsOf(const RunConfig& config) {
                              ? config.limits.liveness_budget_ticks
                              : config.timing.checkpoint_timeout_ticks + 10 * config.timing.checkpoint_interval_ticks;
   options.expect_termination = config.expect.terminates;
+  options.stop_retried = config.stop.retry_after_ticks > 0;
   return options;
 }
 
@@ -201,7 +202,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
   result.violations = properties.Violations();
   if (liveness.violation()) {
     result.violations.push_back(*liveness.violation());
-  } else if (ended_idle && config.expect.terminates && !system.job_finished && !system.job_failed &&
+  } else if (ended_idle && liveness.ExpectsTermination() && !system.job_finished && !system.job_failed &&
              result.violations.empty()) {
     // Nothing can ever happen again, and the job is not FINISHED: L1 fails now.
     result.violations.push_back(properties::JobStuck(system, step));
@@ -210,6 +211,7 @@ RunResult Run(const RunConfig& config, uint64_t seed, const RunOptions& options)
                    [](const properties::Violation& a, const properties::Violation& b) { return a.property < b.property; });
   result.trace_hash = hasher.value();
   CollectStats(system, result.stats);
+  result.stats.stop_abandoned = config.expect.terminates && !liveness.ExpectsTermination();
   const Scheduler::FaultCounts& faults = scheduler.faults_injected();
   result.stats.delayed_rpcs = faults.delayed_rpcs;
   result.stats.checkpoint_timeouts = faults.checkpoint_timeouts;

@@ -59,6 +59,9 @@ struct RunStats {
   // The job failed for good because a subtask failed after its stop's
   // savepoint completed (Flink 1.15+), not because restarts ran out.
   bool job_failed_after_stop_savepoint = false;
+  // A stop failed and nobody issued it again (`retry_after_ticks` 0) on a job
+  // with an unbounded source: it was not expected to finish after that.
+  bool stop_abandoned = false;
   std::array<int64_t, kSometimesCount> sometimes{};
 };
 

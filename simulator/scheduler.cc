@@ -287,6 +287,7 @@ void Scheduler::Observe(const model::System& system, const model::Action& action
         priority_slots_[event.channel] = 0;
         break;
       case EventKind::kSubtaskFailed:
+      case EventKind::kGlobalFailure:
         if (!restart_scheduled_) {
           restart_scheduled_ = true;
           restart_due_ = Stamp(now + draw(timing_.restart_delay_ticks));

@@ -120,6 +120,7 @@ Json EventToJson(const model::JobGraph& graph, const model::Event& e) {
       json["checkpoint"] = e.checkpoint;
       break;
     case model::EventKind::kSubtaskFailed:
+    case model::EventKind::kGlobalFailure:
       json["cause"] = model::Name(static_cast<model::FailureCause>(e.aux));
       break;
     case model::EventKind::kChannelReset:

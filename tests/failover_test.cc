@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
+#include "simulator/runner.h"
+#include "simulator/swarm.h"
 
 namespace ckptsim::testing {
 namespace {
@@ -387,14 +389,17 @@ edges:
   s.Do("step S[0]");  // endData(DRAIN): S waits for a final checkpoint
   s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
   ASSERT_EQ(s.Sub("S[0]").final_checkpoint_min_id, 1);
-  s.Do("stop drain").Do("trigger");  // savepoint 2, though checkpoint 1 is pending
-  ASSERT_EQ(s.system().coordinator.stop_savepoint_id, 2);
-  s.Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
-  EXPECT_EQ(s.Sub("S[0]").sync_savepoint_id, 2);
-  // Checkpoint 1 completes and is notified: S is not released by it.
+  // Checkpoint 1 completes before the stop (a checkpoint still pending at the
+  // stop would be aborted by it); its notification to S is held back.
   s.Do("deliver S[0]->K[0]").Do("deliver S[0]->K[0]").Do("deliver S[0]->K[0]");  // MAX_WATERMARK, EndOfData, barrier 1
   s.Rpc(RpcKind::kAcknowledge, "S[0]").Rpc(RpcKind::kAcknowledge, "K[0]");
   ASSERT_EQ(s.system().coordinator.latest_completed_id, 1);
+  s.Delay(RpcKind::kNotifyComplete, "S[0]");
+  s.Do("stop drain").Do("trigger");  // savepoint 2
+  ASSERT_EQ(s.system().coordinator.stop_savepoint_id, 2);
+  s.Rpc(RpcKind::kTriggerCheckpoint, "S[0]");
+  EXPECT_EQ(s.Sub("S[0]").sync_savepoint_id, 2);
+  // Checkpoint 1's notification arrives now: S is not released by it.
   s.Rpc(RpcKind::kNotifyComplete, "S[0]");
   EXPECT_FALSE(s.Sub("S[0]").final_checkpoint_completed);
   // Savepoint 2 completes: now S is released.
@@ -406,6 +411,127 @@ edges:
   EXPECT_EQ(s.system().coordinator.latest_completed_id, 1);
   s.Rpc(RpcKind::kNotifyComplete, "S[0]");
   EXPECT_TRUE(s.Sub("S[0]").final_checkpoint_completed);
+}
+
+// Section 6, CheckpointCoordinator.stopCheckpointScheduler: the stop aborts
+// the checkpoint pending at it (CHECKPOINT_COORDINATOR_SUSPEND), so that one
+// can neither complete afterwards nor become the restore point of a later
+// failover; the source's late acknowledgement is ignored.
+TEST(Section6StopWithSavepoint, AStopAbortsTheCheckpointsPendingAtIt) {
+  Script s(kUnbounded);
+  s.StartAll();
+  s.Do("step S[0]");
+  s.Do("trigger").Rpc(RpcKind::kTriggerCheckpoint, "S[0]");  // checkpoint 1: S took it, M and K not yet
+  ASSERT_EQ(s.system().coordinator.pending.size(), 1u);
+  s.Do("stop drain");
+  EXPECT_TRUE(s.system().coordinator.pending.empty());
+  EXPECT_EQ(s.system().coordinator.counters.aborted_by_reason[static_cast<size_t>(
+                model::AbortReason::kCoordinatorSuspend)],
+            1);
+  EXPECT_TRUE(s.HasRpc(RpcKind::kNotifyAbort, "S[0]"));
+  // Barrier 1 still travels; M and K take checkpoint 1 and acknowledge it,
+  // which the coordinator no longer knows.
+  s.RunUntil([](const model::System& sys) { return sys.rpcs.empty(); }, Transport);
+  EXPECT_EQ(s.system().coordinator.latest_completed_id, 0);
+  EXPECT_EQ(s.system().coordinator.counters.completed, 0);
+  // A failure before the savepoint restores nothing of checkpoint 1.
+  s.Do("trigger");
+  ASSERT_EQ(s.system().coordinator.stop_savepoint_id, 2);
+  s.Do("fail M[0]");
+  s.Do("restart");
+  EXPECT_EQ(s.Sub("S[0]").restored_checkpoint_id, 0);
+}
+
+// Two pipelines in two regions under region failover: A (no data) -> AK
+// and B (unbounded) -> BK. A's final checkpoint 1 completes and A starts
+// closing; then a stop-with-savepoint --drain triggers its savepoint, whose
+// trigger to A is still in flight.
+constexpr const char* kClosingAndUnbounded = R"(name: closing-and-unbounded
+vertices:
+  - {name: A, parallelism: 1, records: 0, operators: [{name: a, kind: bounded_source}]}
+  - {name: AK, parallelism: 1, operators: [{name: ak, kind: two_phase_commit_sink}]}
+  - {name: B, parallelism: 1, operators: [{name: b, kind: unbounded_source}]}
+  - {name: BK, parallelism: 1, operators: [{name: bk, kind: two_phase_commit_sink}]}
+edges:
+  - {from: A, to: AK, partitioning: forward}
+  - {from: B, to: BK, partitioning: forward}
+recovery: {strategy: region}
+expect: {terminates: false}
+)";
+
+void StopWhileAIsClosing(Script& s) {
+  ASSERT_NE(s.graph().subtasks()[s.Subtask("A[0]")].region, s.graph().subtasks()[s.Subtask("B[0]")].region);
+  s.StartAll();
+  s.Do("step A[0]");  // no data: endData(DRAIN)
+  const int b = s.Subtask("B[0]");
+  s.Do("trigger");    // checkpoint 1: A's final checkpoint
+  s.RunUntil([](const model::System& sys) { return sys.coordinator.latest_completed_id == 1; },
+             [b](const model::System& sys, const model::Action& a) {
+               return !(a.kind == ActionKind::kStep && a.target == b) && NoCoordinatorDecision(sys, a);
+             });
+  s.Rpc(RpcKind::kNotifyComplete, "A[0]").Rpc(RpcKind::kNotifyComplete, "AK[0]");
+  s.RunUntil([&](const model::System& sys) { return sys.subtasks[s.Subtask("A[0]")].phase == SubtaskPhase::kClosing; },
+             [b](const model::System& sys, const model::Action& a) {
+               return !(a.kind == ActionKind::kStep && a.target == b) && NoCoordinatorDecision(sys, a) &&
+                      a.kind != ActionKind::kDeliverRpc;
+             });
+  s.Do("stop drain").Do("trigger");
+  ASSERT_NE(s.system().coordinator.stop_savepoint_id, 0);
+}
+
+// Section 6, CheckpointFailureManager.handleTaskLevelCheckpointException: a
+// task's decline of the synchronous savepoint fails the job as a whole, even
+// under region failover: A, closing, declines it (TASK_CLOSING), and B's
+// region restarts too.
+TEST(Section6StopWithSavepoint, ATaskDecliningTheSavepointFailsTheWholeJobOverUnderRegionFailover) {
+  Script s(kClosingAndUnbounded);
+  StopWhileAIsClosing(s);
+  ASSERT_EQ(s.Phase("A[0]"), SubtaskPhase::kClosing);
+  s.Rpc(RpcKind::kTriggerCheckpoint, "A[0]");
+  s.Rpc(RpcKind::kDecline, "A[0]");
+  EXPECT_EQ(s.CountEvents(EventKind::kGlobalFailure), 1u);
+  EXPECT_EQ(s.CountEvents(EventKind::kStopFailed), 1u);
+  EXPECT_FALSE(s.system().coordinator.stop_requested);
+  // Every subtask restarts, B's region too; none of them failed itself.
+  EXPECT_EQ(s.system().awaiting_restart.size(), 4u);
+  EXPECT_EQ(s.CountEvents(EventKind::kSubtaskFailed), 0u);
+  for (const char* name : {"A[0]", "AK[0]", "B[0]", "BK[0]"}) {
+    EXPECT_EQ(s.system().coordinator.view[s.Subtask(name)], model::ExecutionState::kCanceled) << name;
+  }
+  s.Do("restart");
+  EXPECT_EQ(s.Sub("B[0]").restored_checkpoint_id, 1);
+}
+
+// A savepoint trigger that fails because the task is gone
+// (TASK_CHECKPOINT_FAILURE) is no task's decline: the JobManager aborts the
+// savepoint, which fails the stop and nothing else.
+TEST(Section6StopWithSavepoint, ASavepointTriggerThatFindsItsTaskGoneFailsOnlyTheStop) {
+  Script s(kClosingAndUnbounded);
+  StopWhileAIsClosing(s);
+  s.Do("step A[0]");  // close(): A is FINISHED before the trigger arrives
+  ASSERT_EQ(s.Phase("A[0]"), SubtaskPhase::kFinished);
+  s.Rpc(RpcKind::kTriggerCheckpoint, "A[0]");
+  s.Rpc(RpcKind::kDecline, "A[0]");
+  EXPECT_EQ(s.system().coordinator.counters.aborted_by_reason[static_cast<size_t>(
+                model::AbortReason::kTaskCheckpointFailure)],
+            1);
+  EXPECT_EQ(s.CountEvents(EventKind::kStopFailed), 1u);
+  EXPECT_EQ(s.CountEvents(EventKind::kGlobalFailure), 0u);
+  EXPECT_TRUE(s.system().awaiting_restart.empty());
+}
+
+// Found by the swarm (stop-nodrain-resume --swarm, seed 88) once a declined
+// savepoint failed the job globally: every subtask had finished, one FINISHED
+// report was still in flight, and it marked the job FINISHED while the
+// restart was pending, so the restarted sink's transaction stayed OPEN (P4).
+// Flink's Execution cancels such an execution, and the late FINISHED report
+// only completes the cancellation: the run now restarts and ends cleanly.
+TEST(Section7Failover, AFinishedReportInFlightAtAGlobalFailureOnlyCompletesTheCancel) {
+  const simulator::RunConfig config = simulator::DrawSwarm(LoadOrDie("stop-nodrain-resume"), 88);
+  const simulator::RunResult result = simulator::Run(config, 88);
+  EXPECT_TRUE(result.violations.empty()) << result.violations[0].summary;
+  EXPECT_TRUE(result.job_finished);
+  EXPECT_EQ(result.stats.restarts, 2);
 }
 
 TEST(Section6StopWithSavepoint, AnAbortedSavepointFailsTheSubtasksThatTookItAndTheJobRestarts) {

@@ -299,7 +299,7 @@ std::string ToYaml(const RandomUpgrade& job) {
     }
     os << ", fault_phase_ticks: " << job.stop_tick - 5 << "}\n";
   }
-  os << "stop_with_savepoint:\n  at_tick: " << job.stop_tick << "\n  drain: false\n  resume: true\n"
+  os << "stop_with_savepoint:\n  at_tick: " << job.stop_tick << "\n  drain: false\n  resume: true\n  retry_after_ticks: 100\n"
      << "  resume_after_ticks: " << job.resume_after << "\n  resume_into:\n";
   WriteGraph(os, upgrade.new_job, "    ");
   os << "limits: {max_steps: 200000, max_ticks: 50000}\nexpect: {terminates: true}\n";
