@@ -75,6 +75,16 @@ std::optional<std::string> BroadcastProblem(const std::vector<const model::Opera
   return fmt::format("restored broadcast state {}, which no old subtask held (they reported {})", value, reported);
 }
 
+// Anything else restored into the same job: the subtask's own snapshot.
+std::optional<std::string> OwnSnapshotProblem(const model::OperatorState& op, const model::OperatorState& want) {
+  if (op.pending_transactions != want.pending_transactions) return "its transaction list is not its snapshot's";
+  if (op.buffer != want.buffer) {
+    return fmt::format("it holds {} list entries, its snapshot {}", op.buffer.size(), want.buffer.size());
+  }
+  if (op.key_counts != want.key_counts) return "its keyed counts are not its snapshot's";
+  return std::nullopt;
+}
+
 // A same-job restore of `subtask` from `checkpoint`.
 std::optional<Violation> CheckRestart(const StepContext& c, int32_t subtask,
                                       const model::CompletedCheckpoint& checkpoint) {
@@ -85,32 +95,23 @@ std::optional<Violation> CheckRestart(const StepContext& c, int32_t subtask,
   const model::SubtaskSnapshot* own = checkpoint.snapshots[subtask].get();
   for (size_t i = 0; i < vertex.operators.size(); ++i) {
     const model::OperatorState& op = sub.operators[i];
-    const std::string where = fmt::format("{} operator {} restored from checkpoint {}", graph.SubtaskName(subtask),
-                                          vertex.operators[i].name, checkpoint.id);
-    const auto old = StatesOf(graph, checkpoint, info.vertex, static_cast<int>(i));
+    const int index = static_cast<int>(i);
     std::optional<std::string> problem;
     switch (vertex.operators[i].kind) {
       case model::OperatorKind::kUnionState:
-        problem = UnionProblem(graph, info.vertex, old, op.union_entries);
+        problem = UnionProblem(graph, info.vertex, StatesOf(graph, checkpoint, info.vertex, index), op.union_entries);
         break;
       case model::OperatorKind::kBroadcastState:
-        problem = BroadcastProblem(old, op.value);
+        problem = BroadcastProblem(StatesOf(graph, checkpoint, info.vertex, index), op.value);
         break;
       default:
-        if (own == nullptr) break;
-        {
-          const model::OperatorState& want = own->operators[i];
-          if (op.key_counts != want.key_counts) problem = "its keyed counts are not its snapshot's";
-          if (op.buffer != want.buffer) {
-            problem = fmt::format("it holds {} list entries, its snapshot {}", op.buffer.size(), want.buffer.size());
-          }
-          if (op.pending_transactions != want.pending_transactions) {
-            problem = "its transaction list is not its snapshot's";
-          }
-        }
+        if (own != nullptr) problem = OwnSnapshotProblem(op, own->operators[i]);
         break;
     }
-    if (problem) return Fail(c.step, fmt::format("{}: {}", where, *problem));
+    if (problem) {
+      return Fail(c.step, fmt::format("{} operator {} restored from checkpoint {}: {}", graph.SubtaskName(subtask),
+                                      vertex.operators[i].name, checkpoint.id, *problem));
+    }
   }
   return std::nullopt;
 }

@@ -54,8 +54,7 @@ TEST(Bookkeeping, HoldsAfterEveryStepOfRandomJobs) {
   }
 }
 
-// A state in which checkpoint 1 is pending, S[0] acknowledged it, S[0]
-// reported end of data and finished.
+// A state in which checkpoint 1 is pending and only S[0] acknowledged it.
 Script Pending() {
   Script s(R"(name: pending
 vertices:
